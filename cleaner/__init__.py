@@ -1,0 +1,24 @@
+"""cleaner: boilerplate-stripping cleaner for (Indonesian) news pages."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from .core import Cleaner
+from .errors import CleanerError, InputError, RuleError
+from .models import Article, Removal
+
+__all__ = ["Article", "Cleaner", "CleanerError", "InputError", "Removal", "RuleError", "clean_text"]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+@lru_cache(maxsize=1)
+def default_cleaner() -> Cleaner:
+    """The Cleaner over the bundled rules, built on first use."""
+    return Cleaner()
+
+
+def clean_text(text: str, *, url: str | None = None, site: str | None = None) -> Article:
+    return default_cleaner().clean_text(text, url=url, site=site)

@@ -1,0 +1,29 @@
+"""Exception tree.
+
+CleanerError
+ ├── RuleError      a rule file is invalid (names the file, the rule id and the key)
+ └── InputError     an input cannot be cleaned (empty, binary, too large, undecodable, unreadable)
+"""
+
+from __future__ import annotations
+
+
+class CleanerError(Exception):
+    """Base class of every error the cleaner raises on purpose."""
+
+
+class RuleError(CleanerError):
+    def __init__(self, file: str, message: str, *, rule: str | None = None, key: str | None = None):
+        self.file, self.rule, self.key = file, rule, key
+        where = file
+        if rule:
+            where += f": rule {rule!r}"
+        if key:
+            where += f": key {key!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class InputError(CleanerError):
+    def __init__(self, reason: str, *, path: str | None = None):
+        self.reason, self.path = reason, path
+        super().__init__(f"{path}: {reason}" if path else reason)

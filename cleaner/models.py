@@ -1,0 +1,41 @@
+"""The cleaner's result: one Article per document."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+RemovalKind = Literal["line", "span", "cut", "element"]
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One piece of input the cleaner dropped, and the rule that dropped it."""
+
+    rule: str
+    text: str
+    kind: RemovalKind = "line"
+    line: int | None = None  # index of the input line it came from (text path)
+
+
+@dataclass(slots=True)
+class Article:
+    text: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    published: str | None = None
+    dateline: str | None = None
+    site: str | None = None
+    original_publisher: str | None = None
+    image_credits: list[str] = field(default_factory=list)
+    url: str | None = None
+    status: str = "ok"  # "ok", or "empty" when no body text survived
+    removed: list[Removal] = field(default_factory=list)
+    found_by: dict[str, str] = field(default_factory=dict)  # metadata field -> rule id that found it
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict with a stable key order."""
+        return asdict(self)

@@ -1,0 +1,330 @@
+"""Load, validate and compile rule files.
+
+A rule file is YAML: one per site (``rules/kompas.tv.yaml``) or a shared set whose file
+name starts with an underscore (``rules/_id-news.yaml``). Sites extend shared sets, so a
+pattern like "Baca juga:" is written once. The shared set named ``default`` is what a
+page of an unknown site gets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import RuleError
+
+DEFAULT_SET = "default"
+VAR = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
+
+# Named groups a pattern may capture; each feeds one metadata field.
+METADATA_GROUPS = frozenset(
+    {"author", "editor", "source", "dateline", "site", "publisher", "image_credit"}
+    | {"day", "month", "year", "hour", "minute", "second", "tz"}
+)
+
+Where = Literal["any", "head", "lead", "last"]
+
+
+# --- the file format, as pydantic models (validation only) ---------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    pattern: str
+    where: Where = "any"
+    note: str | None = None
+
+
+class MatchSpec(_Strict):
+    domains: list[str] = []
+    signatures: list[RuleSpec] = []
+
+
+class SelectorSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    selector: str  # CSS, or XPath when it starts with "/" or "("
+    note: str | None = None
+
+
+class HtmlSpec(_Strict):
+    """Selectors for the HTML path; read by the HTML stages."""
+
+    body: list[str] = []
+    remove: list[SelectorSpec] = []
+    author: list[str] = []
+    published: list[str] = []
+
+
+class RuleFileSpec(_Strict):
+    name: str | None = None
+    description: str | None = None
+    extends: list[str] = []
+    disable: list[str] = []
+    match: MatchSpec = MatchSpec()
+    vars: dict[str, str] = {}
+    months: dict[str, int] = {}
+    timezones: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    cut: list[RuleSpec] = []
+    lines: list[RuleSpec] = []
+    prefixes: list[RuleSpec] = []
+    spans: list[RuleSpec] = []
+    title_suffixes: list[RuleSpec] = []
+    captions: list[RuleSpec] = []
+    html: HtmlSpec = HtmlSpec()
+
+
+SECTIONS = ("cut", "lines", "prefixes", "spans", "title_suffixes", "captions")
+
+
+# --- compiled rules -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str  # "<set>/<rule id>", as it appears in Article.removed
+    regex: re.Pattern[str]
+    where: Where = "any"
+
+    @property
+    def groups(self) -> frozenset[str]:
+        return frozenset(self.regex.groupindex)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlRule:
+    id: str
+    selector: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Every rule that applies to one site, inherited rules first."""
+
+    name: str
+    domains: tuple[str, ...] = ()
+    signatures: tuple[Rule, ...] = ()
+    cut: tuple[Rule, ...] = ()
+    lines: tuple[Rule, ...] = ()
+    prefixes: tuple[Rule, ...] = ()
+    spans: tuple[Rule, ...] = ()
+    title_suffixes: tuple[Rule, ...] = ()
+    captions: tuple[Rule, ...] = ()
+    months: dict[str, int] = field(default_factory=dict)
+    timezones: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    html_body: tuple[str, ...] = ()
+    html_remove: tuple[HtmlRule, ...] = ()
+    html_author: tuple[str, ...] = ()
+    html_published: tuple[str, ...] = ()
+
+    def rules_with_group(self, group: str) -> Iterable[Rule]:
+        for section in ("lines", "prefixes"):
+            for rule in getattr(self, section):
+                if group in rule.groups:
+                    yield rule
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """All rule sets of one rules folder, resolved and compiled."""
+
+    sets: dict[str, RuleSet]
+    fingerprint: str  # changes whenever any rule file changes
+
+    @property
+    def default(self) -> RuleSet:
+        return self.sets[DEFAULT_SET]
+
+    @property
+    def sites(self) -> list[RuleSet]:
+        return [s for s in self.sets.values() if s.domains]
+
+    def for_domain(self, host: str) -> RuleSet | None:
+        """The site rule set for a host name, subdomains included."""
+        host = host.lower().rstrip(".")
+        best: tuple[int, RuleSet] | None = None
+        for ruleset in self.sites:
+            for domain in ruleset.domains:
+                if (host == domain or host.endswith("." + domain)) and (best is None or len(domain) > best[0]):
+                    best = (len(domain), ruleset)
+        return best[1] if best else None
+
+    def for_site(self, site: str | None) -> RuleSet:
+        if site and (ruleset := self.for_domain(site) or self.sets.get(site)):
+            return ruleset
+        return self.default
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def bundled_rules_dir() -> Path:
+    """The rules shipped with cleaner: inside the wheel, or the repo's top-level rules/."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+def load_rules(directory: str | Path | None = None) -> Rules:
+    directory = Path(directory) if directory else bundled_rules_dir()
+    if not directory.is_dir():
+        raise RuleError(str(directory), "rules folder not found")
+    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    specs: dict[str, tuple[Path, RuleFileSpec]] = {}
+    digest = hashlib.sha256()
+    for path in files:
+        raw_bytes = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + raw_bytes)
+        spec = _parse_file(path, raw_bytes)
+        name = spec.name or path.stem.lstrip("_")
+        if name in specs:
+            raise RuleError(str(path), f"rule set {name!r} is also defined in {specs[name][0]}", key="name")
+        specs[name] = (path, spec)
+    if DEFAULT_SET not in specs:
+        raise RuleError(str(directory), f"no rule set named {DEFAULT_SET!r} (expected _default.yaml)")
+    resolved = {name: _resolve(name, specs, ()) for name in specs}
+    sets = {name: _compile(name, specs[name][0], resolved[name]) for name in specs}
+    return Rules(sets=sets, fingerprint=digest.hexdigest()[:16])
+
+
+def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
+    try:
+        data = yaml.safe_load(raw.decode("utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise RuleError(str(path), f"not UTF-8: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise RuleError(str(path), f"invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RuleError(str(path), "a rule file must be a mapping of keys")
+    try:
+        return RuleFileSpec.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        raise RuleError(
+            str(path), err["msg"], rule=_rule_id_at(data, loc), key=".".join(str(p) for p in loc)
+        ) from exc
+
+
+def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
+    """The id of the rule an error location points into, if any."""
+    node, found = data, None
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            found = node["id"]
+    return found
+
+
+def _resolve(
+    name: str, specs: dict[str, tuple[Path, RuleFileSpec]], seen: tuple[str, ...]
+) -> list[tuple[str, Path, RuleFileSpec]]:
+    """The chain of files a set is built from, parents first, each once."""
+    path, spec = specs[name]
+    if name in seen:
+        raise RuleError(str(path), f"extends itself through {' -> '.join((*seen, name))}", key="extends")
+    chain: list[tuple[str, Path, RuleFileSpec]] = []
+    for parent in spec.extends:
+        if parent not in specs:
+            raise RuleError(str(path), f"extends unknown rule set {parent!r}", key="extends")
+        for layer in _resolve(parent, specs, (*seen, name)):
+            if layer[0] not in {c[0] for c in chain}:
+                chain.append(layer)
+    chain.append((name, path, spec))
+    return chain
+
+
+def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]) -> RuleSet:
+    variables: dict[str, str] = {}
+    months: dict[str, int] = {}
+    timezones: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    sections: dict[str, dict[str, Rule]] = {s: {} for s in SECTIONS}
+    html_remove: dict[str, HtmlRule] = {}
+    disabled: set[str] = set()
+    for _, _, spec in layers:
+        variables.update(spec.vars)
+        months.update({k.lower(): v for k, v in spec.months.items()})
+        timezones.update(spec.timezones)
+        sources.update(spec.sources)
+        disabled.update(spec.disable)
+    # The site's own rules are tried before inherited ones, and replace an inherited rule of the same id.
+    for layer_name, layer_path, spec in reversed(layers):
+        for section in SECTIONS:
+            for index, rule_spec in enumerate(getattr(spec, section)):
+                if rule_spec.id not in sections[section]:
+                    key = f"{section}[{index}].pattern"
+                    sections[section][rule_spec.id] = _compile_rule(
+                        layer_name, layer_path, rule_spec, variables, key
+                    )
+        for rule_spec in spec.html.remove:
+            html_remove.setdefault(rule_spec.id, HtmlRule(f"{layer_name}/{rule_spec.id}", rule_spec.selector))
+    own = layers[-1][2]
+    signatures = tuple(
+        _compile_rule(name, path, s, variables, f"match.signatures[{i}].pattern")
+        for i, s in enumerate(own.match.signatures)
+    )
+
+    def keep(rules: dict[str, Rule]) -> tuple[Rule, ...]:
+        return tuple(r for short, r in rules.items() if short not in disabled and r.id not in disabled)
+
+    return RuleSet(
+        name=name,
+        domains=tuple(d.lower().removeprefix("www.") for d in own.match.domains),
+        signatures=signatures,
+        months=months,
+        timezones=timezones,
+        sources=sources,
+        html_body=tuple(s for _, _, spec in layers for s in spec.html.body),
+        html_remove=tuple(r for short, r in html_remove.items() if short not in disabled),
+        html_author=tuple(s for _, _, spec in layers for s in spec.html.author),
+        html_published=tuple(s for _, _, spec in layers for s in spec.html.published),
+        **{section: keep(sections[section]) for section in SECTIONS},
+    )
+
+
+def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str, str], key: str) -> Rule:
+    source = _expand(spec.pattern, variables, path, spec.id, key)
+    try:
+        regex = re.compile(source)
+    except re.error as exc:
+        raise RuleError(str(path), f"bad regex: {exc}", rule=spec.id, key=key) from exc
+    unknown = set(regex.groupindex) - METADATA_GROUPS
+    if unknown:
+        raise RuleError(
+            str(path),
+            f"unknown group name(s) {sorted(unknown)}; allowed: {sorted(METADATA_GROUPS)}",
+            rule=spec.id,
+            key=key,
+        )
+    return Rule(id=f"{set_name}/{spec.id}", regex=regex, where=spec.where)
+
+
+def _expand(pattern: str, variables: dict[str, str], path: Path, rule: str, key: str) -> str:
+    """Substitute {{var}} references, allowing vars built from other vars."""
+    for _ in range(8):
+        if not VAR.search(pattern):
+            return pattern
+
+        def lookup(m: re.Match[str]) -> str:
+            if m.group(1) not in variables:
+                raise RuleError(str(path), f"unknown variable {{{{{m.group(1)}}}}}", rule=rule, key=key)
+            return variables[m.group(1)]
+
+        pattern = VAR.sub(lookup, pattern)
+    raise RuleError(str(path), "variables nest too deeply (a cycle?)", rule=rule, key=key)

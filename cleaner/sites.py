@@ -1,0 +1,59 @@
+"""Which site a document comes from: explicit argument, URL host, then evidence in the text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .metadata import normalise_scalar
+from .rules import Rules, RuleSet
+
+HEAD_CHARS = 2000  # signatures are looked for near the top, where stamps and datelines are
+HEAD_LINES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMatch:
+    site: str | None
+    ruleset: RuleSet
+    found_by: str | None  # "argument", "url", or the id of the rule that recognised it
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else "//" + url).hostname
+    return host.lower().removeprefix("www.") if host else None
+
+
+def detect_site(rules: Rules, *, text: str = "", url: str | None = None, site: str | None = None) -> SiteMatch:
+    if site:
+        return _named(rules, site.lower().removeprefix("www."), "argument")
+    if host := host_of(url):
+        return _named(rules, host, "url")
+    return detect_site_from_text(rules, text)
+
+
+def detect_site_from_text(rules: Rules, text: str) -> SiteMatch:
+    head = text[:HEAD_CHARS]
+    for ruleset in rules.sites:
+        for signature in ruleset.signatures:
+            if signature.regex.search(head):
+                return SiteMatch(ruleset.domains[0], ruleset, signature.id)
+    # A domain stamp line or "Domain.com - " prefix from the default rules names the site.
+    head_lines = [line.strip() for line in head.splitlines() if line.strip()][:HEAD_LINES]
+    for rule in rules.default.rules_with_group("site"):
+        for line in head_lines:
+            match = rule.regex.fullmatch(line) if rule in rules.default.lines else rule.regex.match(line)
+            if match and match.group("site"):
+                return _named(rules, normalise_scalar("site", match.group("site")), rule.id)
+    return SiteMatch(None, rules.default, None)
+
+
+def _named(rules: Rules, host: str, found_by: str) -> SiteMatch:
+    ruleset = rules.for_domain(host)
+    if ruleset is None:
+        return SiteMatch(host, rules.default, found_by)
+    # Report the registrable domain the rules know ("kompas.tv"), not the subdomain.
+    known = max((d for d in ruleset.domains if host == d or host.endswith("." + d)), key=len)
+    return SiteMatch(known, ruleset, found_by)
