@@ -211,11 +211,21 @@ def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
     try:
         return RuleFileSpec.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = err["loc"]
+        # An unknown key is the likeliest typo, and explains the "missing" errors beside it.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        first = errors[0]
+        message = "; ".join(f"{_key_path(e['loc'])}: {e['msg']}" for e in errors)
         raise RuleError(
-            str(path), err["msg"], rule=_rule_id_at(data, loc), key=".".join(str(p) for p in loc)
+            str(path), message, rule=_rule_id_at(data, first["loc"]), key=_key_path(first["loc"])
         ) from exc
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    """('lines', 0, 'pattern') -> 'lines[0].pattern'"""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out
 
 
 def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:

@@ -88,9 +88,8 @@ def apply_text_rules(lines: list[Line], ruleset: RuleSet, *, title: str | None =
     drop_captions_and_repeats(doc)
     strip_prefixes(doc)
     strip_spans(doc)
-    return TextResult(
-        paragraphs=[line.text for line in doc.lines], title=doc.title, removed=doc.removed, found=doc.found
-    )
+    removed = sorted(doc.removed, key=lambda r: -1 if r.line is None else r.line)  # stable: input order
+    return TextResult(paragraphs=[line.text for line in doc.lines], title=doc.title, removed=removed, found=doc.found)
 
 
 def cut_at_markers(doc: _Doc) -> None:

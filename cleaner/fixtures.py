@@ -1,0 +1,90 @@
+"""Regression fixtures: an input page or text next to `<name>.expected.json`.
+
+`cleaner fixtures check` diffs current output against the expected files;
+`cleaner fixtures update` rewrites them after a deliberate change, for a person to review
+with `git diff` before committing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .core import Cleaner
+from .decode import read_text
+
+EXPECTED_SUFFIX = ".expected.json"
+INPUT_SUFFIXES = (".txt",)
+VOLATILE_FIELDS: tuple[str, ...] = ()  # nothing in an Article depends on the clock or the machine
+
+
+@dataclass(frozen=True)
+class Fixture:
+    input: Path
+    expected: Path
+
+    @property
+    def name(self) -> str:
+        return str(self.expected)[: -len(EXPECTED_SUFFIX)]
+
+    @property
+    def url(self) -> str | None:
+        sidecar = self.input.with_name(self.input.name.split(".")[0] + ".url")
+        return sidecar.read_text(encoding="utf-8").strip() if sidecar.exists() else None
+
+
+def discover(roots: Iterable[str | Path]) -> Iterator[Fixture]:
+    """Every input file under the roots, paired with its expected file (which may not exist yet)."""
+    for root in map(Path, roots):
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.suffix in INPUT_SUFFIXES and path.is_file():
+                yield Fixture(path, path.with_name(path.name[: -len(path.suffix)] + EXPECTED_SUFFIX))
+
+
+def produce(cleaner: Cleaner, fixture: Fixture) -> dict[str, Any]:
+    article = cleaner.clean_text(read_text(fixture.input), url=fixture.url)
+    record = article.to_dict()
+    for key in VOLATILE_FIELDS:
+        record.pop(key, None)
+    return record
+
+
+def dump(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+
+
+def diff_fixture(cleaner: Cleaner, fixture: Fixture) -> str | None:
+    """A unified diff between expected and actual output, or None when they agree."""
+    actual = dump(produce(cleaner, fixture))
+    if not fixture.expected.exists():
+        return f"{fixture.expected}: missing (run `cleaner fixtures update` and review it)"
+    expected = fixture.expected.read_text(encoding="utf-8")
+    if actual == expected:
+        return None
+    lines = difflib.unified_diff(
+        expected.splitlines(keepends=True),
+        actual.splitlines(keepends=True),
+        fromfile=f"{fixture.expected} (expected)",
+        tofile=f"{fixture.input} (actual)",
+    )
+    return "".join(lines)
+
+
+def check_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> list[str]:
+    return [d for fixture in discover(roots) if (d := diff_fixture(cleaner, fixture))]
+
+
+def update_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> list[str]:
+    changed = []
+    for fixture in discover(roots):
+        actual = dump(produce(cleaner, fixture))
+        if not fixture.expected.exists() or fixture.expected.read_text(encoding="utf-8") != actual:
+            fixture.expected.write_text(actual, encoding="utf-8")
+            changed.append(str(fixture.expected))
+    return changed

@@ -1,0 +1,105 @@
+"""Rule files load safely and fail loudly: file, rule id and key named."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner, RuleError
+from cleaner.rules import load_rules
+
+from .conftest import REPO
+
+
+def rules_dir_with(tmp_path: Path, name: str, content: str) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", target, dirs_exist_ok=True)
+    (target / name).write_text(content, encoding="utf-8")
+    return target
+
+
+def load_error(tmp_path: Path, content: str, name: str = "example.com.yaml") -> RuleError:
+    with pytest.raises(RuleError) as info:
+        load_rules(rules_dir_with(tmp_path, name, content))
+    return info.value
+
+
+def test_bundled_rules_load() -> None:
+    rules = load_rules(REPO / "rules")
+    assert {"default", "id-news", "kompas.tv"} <= set(rules.sets)
+    assert rules.for_domain("www.kompas.tv") is rules.sets["kompas.tv"]
+
+
+def test_bad_regex_names_file_rule_and_key(tmp_path: Path) -> None:
+    err = load_error(tmp_path, "extends: [id-news]\nlines:\n  - id: broken\n    pattern: 'Baca ('\n")
+    assert err.file.endswith("example.com.yaml")
+    assert err.rule == "broken"
+    assert err.key == "lines[0].pattern"
+    assert "bad regex" in str(err)
+
+
+def test_unknown_key_is_refused(tmp_path: Path) -> None:
+    err = load_error(tmp_path, "lines:\n  - id: typo\n    patern: 'x'\n")
+    assert err.rule == "typo"
+    assert err.key is not None and "patern" in err.key
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    err = load_error(tmp_path, "remove_lines: []\n")
+    assert err.key == "remove_lines"
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    err = load_error(tmp_path, "match:\n  domains: example.com\n")
+    assert err.key == "match.domains"
+
+
+def test_unknown_group_name(tmp_path: Path) -> None:
+    err = load_error(tmp_path, "lines:\n  - id: who\n    pattern: 'By (?P<writer>.+)'\n")
+    assert err.rule == "who" and "writer" in str(err)
+
+
+def test_unknown_variable(tmp_path: Path) -> None:
+    err = load_error(tmp_path, "spans:\n  - id: v\n    pattern: '{{nope}}'\n")
+    assert err.rule == "v" and "nope" in str(err)
+
+
+def test_unknown_parent_and_cycle(tmp_path: Path) -> None:
+    assert load_error(tmp_path, "extends: [nowhere]\n").key == "extends"
+    err = load_error(tmp_path, "name: a\nextends: [a]\n", name="_a.yaml")
+    assert "extends itself" in str(err)
+
+
+def test_invalid_yaml_and_unsafe_tags(tmp_path: Path) -> None:
+    assert "invalid YAML" in str(load_error(tmp_path, "lines: [\n"))
+    assert "invalid YAML" in str(load_error(tmp_path, "x: !!python/object/apply:os.system ['true']\n"))
+
+
+def test_site_rule_overrides_and_disables(tmp_path: Path) -> None:
+    rules = rules_dir_with(
+        tmp_path,
+        "example.com.yaml",
+        "extends: [id-news]\nmatch: {domains: [example.com]}\ndisable: [baca-juga]\n",
+    )
+    cleaner = Cleaner(rules)
+    text = "Paragraf pertama berita ini cukup panjang.\nBaca juga: Judul lain\nParagraf kedua."
+    assert "Baca juga: Judul lain" in cleaner.clean_text(text, url="https://example.com/a").paragraphs
+    assert "Baca juga: Judul lain" not in cleaner.clean_text(text).paragraphs
+
+
+def test_user_rule_folder_adds_a_site_without_python(tmp_path: Path) -> None:
+    rules = rules_dir_with(
+        tmp_path,
+        "contoh.id.yaml",
+        "extends: [id-news]\nmatch: {domains: [contoh.id]}\n"
+        "lines:\n  - id: promo\n    pattern: 'Langganan newsletter contoh\\.id sekarang!'\n",
+    )
+    article = Cleaner(rules).clean_text(
+        "Isi berita yang sebenarnya ada di sini.\nLangganan newsletter contoh.id sekarang!",
+        url="https://news.contoh.id/x",
+    )
+    assert article.site == "contoh.id"
+    assert article.paragraphs == ["Isi berita yang sebenarnya ada di sini."]
+    assert article.removed[0].rule == "contoh.id/promo"

@@ -1,0 +1,224 @@
+"""Each rule class removes its clutter and keeps the body lines that only look like clutter."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner import Cleaner
+
+LEAD = "Pemerintah menetapkan kebijakan baru soal subsidi energi pada Rabu (19/6/2024)."
+BODY = "Kebijakan itu berlaku mulai bulan depan di seluruh provinsi."
+
+
+def clean(cleaner: Cleaner, *lines: str, **kwargs: str):  # type: ignore[no-untyped-def]
+    return cleaner.clean_text("\n".join(lines), **kwargs)
+
+
+def removed_by(article, rule: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.text for r in article.removed if r.rule == rule]
+
+
+# --- hard negatives: real sentences that look like clutter --------------------------------
+
+HARD_NEGATIVES = [
+    "Sumber daya alam Indonesia harus dikelola untuk kemakmuran rakyat.",
+    "Sumber daya manusia menjadi kunci, kata dia.",
+    "Baca Al-Quran setiap hari menjadi kebiasaan para santri di pesantren itu.",
+    "Baca juga buku-buku sejarah agar tidak mudah termakan hoaks, pesannya.",
+    "Editor senior majalah itu menolak berkomentar.",
+    "Penulis buku itu mengaku terinspirasi dari kisah kakeknya.",
+    "Penulis, kata dia, harus jujur pada pembaca.",
+    '"Kami terus memantau perkembangan terkini di lapangan," ujar Kapolres.',
+    "Informasi terkini lainnya akan disampaikan melalui konferensi pers.",
+    "Berita terkait kasus itu beredar luas di media sosial sejak pekan lalu.",
+    "Hak cipta lagu itu dimiliki oleh label rekaman asal Jakarta.",
+    "Sidang dilanjutkan pada Kamis (20/6/2024).",
+    "Usulan itu datang dari fraksi Partai Demokrasi Indonesia Perjuangan (PDIP)",
+    "Iklan rokok dilarang tampil di media luar ruang sejak tahun lalu.",
+    "Cek fakta yang beredar di TikTok menunjukkan video itu hasil suntingan.",
+    "Foto: dokumentasi keluarga itu kini disimpan di museum daerah, katanya.",
+    "Halaman rumah warga terendam air setinggi lutut.",
+    "Oleh karena itu, pemerintah meminta warga tetap tenang.",
+    "Tag nama peserta dibagikan panitia sejak pagi.",
+    "Editor: saya tidak pernah menerima laporan itu, katanya kepada wartawan.",
+    "Populer di kalangan anak muda, tren itu menyebar cepat.",
+]
+
+
+@pytest.mark.parametrize("line", HARD_NEGATIVES)
+def test_hard_negative_survives_in_the_middle(cleaner: Cleaner, line: str) -> None:
+    article = clean(cleaner, LEAD, line, BODY)
+    assert line in article.paragraphs, article.removed
+
+
+@pytest.mark.parametrize("line", HARD_NEGATIVES)
+def test_hard_negative_survives_as_the_last_paragraph(cleaner: Cleaner, line: str) -> None:
+    article = clean(cleaner, LEAD, BODY, line)
+    assert article.paragraphs[-1] == line, article.removed
+
+
+# --- line rules -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Baca juga: Harga Beras Naik Lagi",
+        "Baca Juga : Harga Beras Naik Lagi",
+        "BACA JUGA: Harga Beras Naik Lagi",
+        "Baca juga :\u00a0 Harga Beras Naik Lagi",
+        "Simak juga: Video Banjir Bandang",
+        "Baca juga - Harga Beras Naik Lagi",
+        "Baca Juga",
+    ],
+)
+def test_baca_juga_lines(cleaner: Cleaner, line: str) -> None:
+    article = clean(cleaner, LEAD, line, BODY)
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.removed[0].rule.startswith("id-news/baca-juga")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ADVERTISEMENT",
+        "SCROLL TO CONTINUE WITH CONTENT",
+        "Halaman 1 2 3",
+        "Halaman Selanjutnya",
+        "Bagikan: Facebook Twitter WhatsApp",
+        "Tags: subsidi energi, BBM, APBN",
+        "Copyright © 2024 Contoh Media. All rights reserved.",
+        "Ikuti berita terkini dari Contoh di Google News, klik di sini.",
+        "Simak breaking news dan berita pilihan kami langsung di ponselmu di WhatsApp Channel.",
+        "***",
+    ],
+)
+def test_clutter_lines(cleaner: Cleaner, line: str) -> None:
+    assert clean(cleaner, LEAD, line, BODY).paragraphs == [LEAD, BODY]
+
+
+def test_credit_lines_become_metadata(cleaner: Cleaner) -> None:
+    article = clean(
+        cleaner, LEAD, BODY, "Penulis: Budi Santoso, Rina Marlina dan Ahmad Yani.", "Editor: Dewi Lestari",
+        "Sumber: Antara", "Foto: ANTARA/Sigid Kurniawan",
+    )
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.authors == ["Budi Santoso", "Rina Marlina", "Ahmad Yani"]
+    assert article.editors == ["Dewi Lestari"]
+    assert article.sources == ["Antara"]
+    assert article.image_credits == ["ANTARA/Sigid Kurniawan"]
+    assert article.found_by["authors"] == "id-news/credit.author"
+
+
+def test_author_and_editor_on_one_line(cleaner: Cleaner) -> None:
+    article = clean(cleaner, LEAD, BODY, "Penulis : Haryo Jati Editor : Tito-Dirhantoro")
+    assert (article.authors, article.editors) == (["Haryo Jati"], ["Tito-Dirhantoro"])
+
+
+# --- cut markers ----------------------------------------------------------------------
+
+def test_cut_marker_drops_everything_after(cleaner: Cleaner) -> None:
+    article = clean(cleaner, LEAD, BODY, "Terkini Lainnya", "Judul Lain Satu", "Penulis: Orang Lain", "Tautan Sahabat")
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.authors == []  # credit lines of other articles below the marker are not ours
+    assert {r.kind for r in article.removed} == {"cut"}
+
+
+def test_cut_marker_first_never_empties_the_page(cleaner: Cleaner) -> None:
+    article = clean(cleaner, "Terkini Lainnya", LEAD, BODY)
+    assert article.paragraphs == [LEAD, BODY]
+
+
+# --- prefixes: datelines and stamps -----------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("lead", "dateline"),
+    [
+        ("JAKARTA, KOMPAS.com - " + LEAD, "JAKARTA"),
+        ("Jakarta, CNN Indonesia -- " + LEAD, "JAKARTA"),
+        ("BANDUNG - " + LEAD, "BANDUNG"),
+        ("Pyongyang – " + LEAD, "PYONGYANG"),
+        ("JAKARTA (ANTARA) - " + LEAD, "JAKARTA"),
+    ],
+)
+def test_datelines(cleaner: Cleaner, lead: str, dateline: str) -> None:
+    article = clean(cleaner, lead, BODY)
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.dateline == dateline
+
+
+def test_dateline_only_in_the_lead(cleaner: Cleaner) -> None:
+    middle = "Jakarta - Bandung ditempuh tiga jam saat libur panjang, kata petugas."
+    assert clean(cleaner, LEAD, middle, BODY).paragraphs == [LEAD, middle, BODY]
+
+
+def test_lead_without_dateline_is_untouched(cleaner: Cleaner) -> None:
+    lead = "Presiden Joko Widodo meresmikan bendungan baru di Jawa Tengah."
+    article = clean(cleaner, lead, BODY)
+    assert article.paragraphs == [lead, BODY] and article.dateline is None
+
+
+def test_domain_prefix_names_the_site(cleaner: Cleaner) -> None:
+    article = clean(cleaner, "Contohberita.com – " + LEAD, BODY)
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.site == "contohberita.com"
+
+
+def test_domain_stamp_only_at_the_top(cleaner: Cleaner) -> None:
+    article = clean(cleaner, "contohberita.com", "", LEAD, BODY, "Situsnya kini pindah ke", "baru.com")
+    assert article.site == "contohberita.com"
+    assert article.paragraphs[-1] == "baru.com"
+
+
+# --- spans: end codes and marks -----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("code", "source"),
+    [(" (BBC/P-5)", "BBC"), (" (Ant/Z-2)", "Antara"), (" (X-15)", None), (" (ant/dwi)", None)],
+)
+def test_desk_codes_end_the_last_paragraph(cleaner: Cleaner, code: str, source: str | None) -> None:
+    article = clean(cleaner, LEAD, BODY + code)
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.sources == ([source] if source else [])
+
+
+def test_desk_code_pattern_inside_the_body_is_kept(cleaner: Cleaner) -> None:
+    middle = "Ia menyebut kode itu (P-5) dalam dokumen rahasia (BBC/P-5)"
+    assert middle in clean(cleaner, LEAD, middle, BODY).paragraphs
+
+
+def test_trailing_mark(cleaner: Cleaner) -> None:
+    assert clean(cleaner, LEAD, BODY + "***").paragraphs == [LEAD, BODY]
+
+
+# --- title, repeats and captions -----------------------------------------------------------
+
+def test_title_repeats_and_caption_credit(cleaner: Cleaner) -> None:
+    title = "Subsidi Energi Dipangkas Mulai Bulan Depan"
+    article = clean(cleaner, title, "", title, title + " (Dok. Istimewa)", LEAD, BODY)
+    assert article.title == title
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.image_credits == ["Dok. Istimewa"]
+
+
+def test_caption_pair_needs_a_repeat(cleaner: Cleaner) -> None:
+    body = "Rapat dipimpin langsung oleh ketua umum partai (PDIP)"
+    assert clean(cleaner, LEAD, body, BODY).paragraphs == [LEAD, body, BODY]
+
+
+def test_a_first_sentence_is_not_a_title(cleaner: Cleaner) -> None:
+    article = clean(cleaner, LEAD, BODY)
+    assert article.title is None and article.paragraphs == [LEAD, BODY]
+
+
+def test_published_date_with_zones(cleaner: Cleaner) -> None:
+    for zone, offset in (("WIB", "+07:00"), ("WITA", "+08:00"), ("WIT", "+09:00")):
+        text = f"Judul Berita\nKompas regional | 1 Mei 2024, 19:05 {zone}MAKASSAR, KOMPAS.TV - {LEAD}\n{BODY}"
+        article = cleaner.clean_text(text)
+        assert article.published == f"2024-05-01T19:05:00{offset}"
+        assert article.dateline == "MAKASSAR"
+        assert article.paragraphs[0] == LEAD
+
+
+def test_impossible_date_is_not_a_match(cleaner: Cleaner) -> None:
+    text = f"Judul Berita\nKompas regional | 31 Februari 2024, 19:05 WIBMAKASSAR, KOMPAS.TV - {LEAD}\n{BODY}"
+    assert cleaner.clean_text(text).published is None
