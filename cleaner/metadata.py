@@ -76,7 +76,9 @@ def normalise_scalar(group: str, value: str) -> str:
 
 def split_names(value: str) -> list[str]:
     """'A, B dan C.' -> ['A', 'B', 'C']"""
-    return [name.strip(EDGE_PUNCTUATION) for name in NAME_SEPARATORS.split(value) if name.strip(EDGE_PUNCTUATION)]
+    return [
+        name.strip(EDGE_PUNCTUATION) for name in NAME_SEPARATORS.split(value) if name.strip(EDGE_PUNCTUATION)
+    ]
 
 
 def parse_date(groups: dict[str, str], ruleset: RuleSet) -> str | None:
@@ -84,7 +86,9 @@ def parse_date(groups: dict[str, str], ruleset: RuleSet) -> str | None:
     a bare date when no time is."""
     try:
         month_text = groups.get("month", "")
-        month = int(month_text) if month_text.isdigit() else ruleset.months.get(month_text.lower().rstrip("."))
+        month = (
+            int(month_text) if month_text.isdigit() else ruleset.months.get(month_text.lower().rstrip("."))
+        )
         year = int(groups["year"])
         if year < 100:
             year += 2000

@@ -157,7 +157,9 @@ class Rules:
         best: tuple[int, RuleSet] | None = None
         for ruleset in self.sites:
             for domain in ruleset.domains:
-                if (host == domain or host.endswith("." + domain)) and (best is None or len(domain) > best[0]):
+                if (host == domain or host.endswith("." + domain)) and (
+                    best is None or len(domain) > best[0]
+                ):
                     best = (len(domain), ruleset)
         return best[1] if best else None
 

@@ -26,7 +26,9 @@ def host_of(url: str | None) -> str | None:
     return host.lower().removeprefix("www.") if host else None
 
 
-def detect_site(rules: Rules, *, text: str = "", url: str | None = None, site: str | None = None) -> SiteMatch:
+def detect_site(
+    rules: Rules, *, text: str = "", url: str | None = None, site: str | None = None
+) -> SiteMatch:
     if site:
         return _named(rules, site.lower().removeprefix("www."), "argument")
     if host := host_of(url):

@@ -89,7 +89,9 @@ def apply_text_rules(lines: list[Line], ruleset: RuleSet, *, title: str | None =
     strip_prefixes(doc)
     strip_spans(doc)
     removed = sorted(doc.removed, key=lambda r: -1 if r.line is None else r.line)  # stable: input order
-    return TextResult(paragraphs=[line.text for line in doc.lines], title=doc.title, removed=removed, found=doc.found)
+    return TextResult(
+        paragraphs=[line.text for line in doc.lines], title=doc.title, removed=removed, found=doc.found
+    )
 
 
 def cut_at_markers(doc: _Doc) -> None:
@@ -142,7 +144,9 @@ def take_title(doc: _Doc) -> None:
     title = line.text
     for rule in doc.ruleset.title_suffixes:
         if match := rule.regex.search(title):
-            doc.removed.append(Removal(rule=rule.id, text=match.group(0).strip(), kind="span", line=line.index))
+            doc.removed.append(
+                Removal(rule=rule.id, text=match.group(0).strip(), kind="span", line=line.index)
+            )
             title = title[: match.start()].rstrip()
     doc.title = title
     doc.title_variants = {line.text, title}

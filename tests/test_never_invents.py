@@ -11,7 +11,9 @@ from cleaner.textrules import normalise_space
 from .conftest import REPO
 
 SEED_LINES = [
-    line for path in sorted((REPO / "seeds").glob("*.txt")) for line in path.read_text(encoding="utf-8").splitlines()
+    line
+    for path in sorted((REPO / "seeds").glob("*.txt"))
+    for line in path.read_text(encoding="utf-8").splitlines()
 ]
 CLUTTER = [
     "Baca juga: Judul Lain", "Terkini Lainnya", "Tautan Sahabat", "androidvodic.com", "Penulis: Budi",
@@ -47,7 +49,9 @@ def test_every_paragraph_comes_from_one_input_line(text: str) -> None:
     sources = [normalise_space(raw) for raw in text.splitlines()]
     for paragraph in article.paragraphs:
         assert paragraph.strip() == paragraph and paragraph
-        assert any(paragraph == s or (paragraph in s) or assembled_from(paragraph, s) for s in sources), paragraph
+        assert any(paragraph == s or (paragraph in s) or assembled_from(paragraph, s) for s in sources), (
+            paragraph
+        )
     assert article.text == "\n\n".join(article.paragraphs)
 
 

@@ -44,18 +44,24 @@ def test_kompas_tv(cleaner: Cleaner) -> None:
     assert not any(p.startswith("Baca Juga") for p in article.paragraphs)
     assert any(p.startswith("Dikutip dari Associated Press, detail") for p in article.paragraphs)
     # every other line is body, untouched
-    assert article.paragraphs[1:] == [ln for ln in lines[2:] if not ln.startswith(("Baca Juga", "Penulis", "Sumber"))]
+    assert article.paragraphs[1:] == [
+        ln for ln in lines[2:] if not ln.startswith(("Baca Juga", "Penulis", "Sumber"))
+    ]
 
 
 def test_androidvodic_mirror(cleaner: Cleaner) -> None:
-    article, lines = clean(cleaner, "001")
+    article, _lines = clean(cleaner, "001")
     assert article.site == "androidvodic.com"
     assert article.title == "Putin dan Kim Jong Un Berjanji Saling Melindungi Bila Diserang"
-    assert article.paragraphs[0].startswith("Presiden Rusia Vladimir Putin dan pemimpin Korea Utara Kim Jong Un")
+    assert article.paragraphs[0].startswith(
+        "Presiden Rusia Vladimir Putin dan pemimpin Korea Utara Kim Jong Un"
+    )
     assert article.image_credits == ["RIA Novosti"]
     assert not any("berfoto bersama" in p for p in article.paragraphs)
     assert article.paragraphs[-1] == "Saat ini pun, Rusia dan Korea Utara berada di bawah sanksi yang ketat."
-    assert {"androidvodic.com/news-suffix", "androidvodic.com/news-prefix", "id-news/baca-juga"} <= rules_of(article)
+    assert {"androidvodic.com/news-suffix", "androidvodic.com/news-prefix", "id-news/baca-juga"} <= rules_of(
+        article
+    )
     assert article.dateline is None
     assert "Euronews.com melaporkan" in article.paragraphs[0]
 
@@ -72,7 +78,7 @@ def test_seed_without_site_evidence(cleaner: Cleaner) -> None:
 
 
 def test_visitaaponce_mirror_of_media_indonesia(cleaner: Cleaner) -> None:
-    article, lines = clean(cleaner, "003")
+    article, _lines = clean(cleaner, "003")
     assert article.site == "visitaaponce.com"
     assert article.original_publisher == "mediaindonesia.com"
     assert article.title == "Putin dan Kim Jong Un Sepakat Saling Bantu Melawan Agresi"
@@ -80,7 +86,7 @@ def test_visitaaponce_mirror_of_media_indonesia(cleaner: Cleaner) -> None:
     assert article.sources == ["BBC"]
     assert article.editors == ["Akmal"]
     assert article.paragraphs[0].startswith("PRESIDEN Rusia Vladimir Putin")
-    assert article.paragraphs[-1].endswith('kata Lee.')
+    assert article.paragraphs[-1].endswith("kata Lee.")
     assert not any("Baca juga" in p or "Google News" in p or "Terkini" in p for p in article.paragraphs)
     assert all(article.title not in p for p in article.paragraphs)
     assert len(article.paragraphs) == 10

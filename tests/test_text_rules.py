@@ -59,6 +59,7 @@ def test_hard_negative_survives_as_the_last_paragraph(cleaner: Cleaner, line: st
 
 # --- line rules -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -98,8 +99,13 @@ def test_clutter_lines(cleaner: Cleaner, line: str) -> None:
 
 def test_credit_lines_become_metadata(cleaner: Cleaner) -> None:
     article = clean(
-        cleaner, LEAD, BODY, "Penulis: Budi Santoso, Rina Marlina dan Ahmad Yani.", "Editor: Dewi Lestari",
-        "Sumber: Antara", "Foto: ANTARA/Sigid Kurniawan",
+        cleaner,
+        LEAD,
+        BODY,
+        "Penulis: Budi Santoso, Rina Marlina dan Ahmad Yani.",
+        "Editor: Dewi Lestari",
+        "Sumber: Antara",
+        "Foto: ANTARA/Sigid Kurniawan",
     )
     assert article.paragraphs == [LEAD, BODY]
     assert article.authors == ["Budi Santoso", "Rina Marlina", "Ahmad Yani"]
@@ -116,8 +122,11 @@ def test_author_and_editor_on_one_line(cleaner: Cleaner) -> None:
 
 # --- cut markers ----------------------------------------------------------------------
 
+
 def test_cut_marker_drops_everything_after(cleaner: Cleaner) -> None:
-    article = clean(cleaner, LEAD, BODY, "Terkini Lainnya", "Judul Lain Satu", "Penulis: Orang Lain", "Tautan Sahabat")
+    article = clean(
+        cleaner, LEAD, BODY, "Terkini Lainnya", "Judul Lain Satu", "Penulis: Orang Lain", "Tautan Sahabat"
+    )
     assert article.paragraphs == [LEAD, BODY]
     assert article.authors == []  # credit lines of other articles below the marker are not ours
     assert {r.kind for r in article.removed} == {"cut"}
@@ -129,6 +138,7 @@ def test_cut_marker_first_never_empties_the_page(cleaner: Cleaner) -> None:
 
 
 # --- prefixes: datelines and stamps -----------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("lead", "dateline"),
@@ -171,6 +181,7 @@ def test_domain_stamp_only_at_the_top(cleaner: Cleaner) -> None:
 
 # --- spans: end codes and marks -----------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("code", "source"),
     [(" (BBC/P-5)", "BBC"), (" (Ant/Z-2)", "Antara"), (" (X-15)", None), (" (ant/dwi)", None)],
@@ -191,6 +202,7 @@ def test_trailing_mark(cleaner: Cleaner) -> None:
 
 
 # --- title, repeats and captions -----------------------------------------------------------
+
 
 def test_title_repeats_and_caption_credit(cleaner: Cleaner) -> None:
     title = "Subsidi Energi Dipangkas Mulai Bulan Depan"
