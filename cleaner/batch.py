@@ -1,0 +1,614 @@
+"""Clean folders of documents into an output folder: the engine behind `cleaner clean`.
+
+One outcome per input (cleaned, skipped because its output is up to date, or failed with
+a reason); a bad input never stops a run. Outputs are written atomically by this process,
+also when the cleaning itself runs in worker processes.
+
+Output formats:
+  json    OUT/<input path relative to its folder, .json>: article.to_dict() plus "input"
+  txt     OUT/<input path relative to its folder, .txt>: the clean text
+  jsonl   OUT/articles.jsonl: one record per input, sorted by input path
+
+Resume: OUT/.cleaner-run.json records the rules fingerprint and format of the last
+complete run. A json/txt output is up to date when that record matches the current rules
+and format and the output is not older than its input. For jsonl, records are streamed
+into OUT/articles.jsonl.part (whose first line names the rules and the time the part was
+started); at the end they are merged with the still-valid records of the previous
+articles.jsonl, which then is replaced. Records in a part left by an interrupted run count
+as done on the next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import multiprocessing
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal, Protocol
+
+from tqdm import tqdm
+
+from .core import Cleaner
+from .decode import MAX_BYTES, read_text
+from .errors import InputError
+from .models import Article
+
+logger = logging.getLogger(__name__)
+
+Format = Literal["json", "jsonl", "txt"]
+FORMATS: tuple[Format, ...] = ("json", "jsonl", "txt")
+STATE_FILE = ".cleaner-run.json"
+JSONL_FILE = "articles.jsonl"
+PART_FILE = "articles.jsonl.part"
+UNKNOWN_SITE = "(unknown)"
+
+
+# --- input types --------------------------------------------------------------------------
+
+Loader = Callable[[Cleaner, Path, int], Article]
+
+
+def _load_txt(cleaner: Cleaner, path: Path, max_bytes: int) -> Article:
+    return cleaner.clean_text(read_text(path, max_bytes=max_bytes))
+
+
+# File name suffix -> how to turn such a file into an Article. The HTML path adds its
+# suffixes (".html", ".htm", ".html.gz") here; nothing else needs to change.
+LOADERS: dict[str, Loader] = {".txt": _load_txt}
+
+
+def input_suffix(path: Path) -> str | None:
+    """The LOADERS suffix a file name ends with (the longest, so ".html.gz" beats ".gz")."""
+    name = path.name.lower()
+    matches = [suffix for suffix in LOADERS if name.endswith(suffix) and name != suffix]
+    return max(matches, key=len, default=None)
+
+
+def clean_file(cleaner: Cleaner, path: Path, *, max_bytes: int = MAX_BYTES) -> Article:
+    """Read and clean one file by its type. Raises InputError when it cannot be cleaned."""
+    suffix = input_suffix(path)
+    if suffix is None:
+        raise InputError(_unsupported_reason(path), path=str(path))
+    return LOADERS[suffix](cleaner, path, max_bytes)
+
+
+def _unsupported_reason(path: Path) -> str:
+    supported = ", ".join(sorted(LOADERS))
+    return f"unsupported file type {''.join(path.suffixes) or path.name!r} (supported: {supported})"
+
+
+# --- walking the inputs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    path: Path  # where to read it; str(path) is the input path as given, used in reports and records
+    rel: Path  # relative to the folder it was found in (its file name when given as a file)
+    problem: str | None = None  # why it cannot even be attempted (missing, unsupported type)
+
+    @property
+    def source(self) -> str:
+        return str(self.path)
+
+
+def collect_inputs(paths: Iterable[str | Path], *, exclude: Path | None = None) -> list[Input]:
+    """Files given, and the supported files under folders given (recursively, sorted, hidden
+    entries and the `exclude` folder left out). Each file once, in the order given."""
+    inputs: list[Input] = []
+    seen: set[Path] = set()
+    excluded = exclude.resolve() if exclude else None
+    for given in map(Path, paths):
+        if given.is_dir():
+            found = [Input(path, path.relative_to(given)) for path in _walk(given, excluded)]
+        elif given.is_file():
+            problem = None if input_suffix(given) else _unsupported_reason(given)
+            found = [Input(given, Path(given.name), problem)]
+        else:
+            found = [Input(given, Path(given.name), "not found")]
+        for item in found:
+            key = item.path.resolve()
+            if key not in seen:
+                seen.add(key)
+                inputs.append(item)
+    return inputs
+
+
+def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
+    # os.walk does not follow symlinked folders, so a link loop cannot trap the walk.
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(root, d).resolve() != excluded))
+        for name in sorted(files):
+            path = Path(root, name)
+            if not name.startswith(".") and input_suffix(path):
+                yield path
+
+
+# --- the summary --------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    cleaned: int = 0
+    skipped: int = 0  # output already up to date
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (input, reason)
+    sites: Counter[str] = field(default_factory=Counter)  # over cleaned documents
+    rules: Counter[str] = field(default_factory=Counter)  # removal rule id -> hits, over cleaned documents
+    empty: int = 0  # cleaned documents with no body text left
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def add_article(self, article: Article) -> None:
+        self.cleaned += 1
+        self.sites[article.site or UNKNOWN_SITE] += 1
+        self.rules.update(removal.rule for removal in article.removed)
+        if article.status == "empty":
+            self.empty += 1
+
+    def add_failure(self, source: str, reason: str) -> None:
+        self.failed.append((source, reason))
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "total": self.total,
+            "cleaned": self.cleaned,
+            "skipped": self.skipped,
+            "failed": len(self.failed),
+            "empty": self.empty,
+        }
+
+    def render(self) -> str:
+        lines = [
+            f"Documents: {self.total} total, {self.cleaned} cleaned, {self.skipped} skipped "
+            f"(up to date), {len(self.failed)} failed, {self.empty} with an empty body"
+        ]
+        lines += _section("Sites", self.sites)
+        lines += _section("Top rules (hits in cleaned documents)", self.rules)
+        if self.failed:
+            lines += ["", f"Failures ({len(self.failed)}):"]
+            lines += [f"  {source}: {reason}" for source, reason in self.failed]
+        return "\n".join(lines)
+
+
+def _section(title: str, counts: Counter[str]) -> list[str]:
+    if not counts:
+        return []
+    width = max(map(len, counts))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ["", f"{title}:"] + [f"  {name:<{width}}  {count:>6}" for name, count in ranked]
+
+
+# --- atomic files -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+    """A file that appears at `path` complete or not at all: written to a temporary file in the
+    same folder, fsynced, then renamed over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        # Created inside the try, so a Ctrl-C right after creation still removes it.
+        # os.open with 0o666 honours the umask, unlike mkstemp's 0o600.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    with atomic_writer(path) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def _read_json_object(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _mtime_ns(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _filesystem_now(folder: Path) -> int:
+    """The time as the file system of `folder` stamps files (ns). Compared with file mtimes,
+    which come from a coarser clock than time.time()."""
+    with tempfile.TemporaryFile(dir=folder) as fh:
+        return os.fstat(fh.fileno()).st_mtime_ns
+
+
+def _record(job: Input, article: Article) -> dict[str, Any]:
+    return {"input": job.source, **article.to_dict()}
+
+
+# --- run state ----------------------------------------------------------------------------
+
+
+def _previous_state(out_dir: Path, fingerprint: str, fmt: Format) -> dict[str, Any] | None:
+    """The record of the last complete run into out_dir, if made with these rules and format.
+    A stale record is deleted before any output is written: otherwise outputs of an
+    interrupted run with other rules could later pass as made by the recorded rules."""
+    path = out_dir / STATE_FILE
+    state = _read_json_object(path)
+    if state and state.get("fingerprint") == fingerprint and state.get("format") == fmt:
+        return state
+    path.unlink(missing_ok=True)
+    return None
+
+
+# --- output writers -----------------------------------------------------------------------
+
+
+class _Writer(Protocol):
+    def output_file(self, job: Input) -> Path | None: ...  # its own output file, if it gets one
+    def is_up_to_date(self, job: Input) -> bool: ...
+    def start(self) -> None: ...
+    def write(self, job: Input, article: Article) -> None: ...
+    def drop(self, job: Input) -> None: ...  # the input failed
+    def finish(self) -> dict[str, Any]: ...  # returns what to add to the run state
+    def close(self) -> None: ...  # also after an interruption
+    def cleanup(self) -> None: ...  # after the run state is written
+
+
+class _TreeWriter:
+    """json and txt: one output file per input, mirroring the input tree."""
+
+    def __init__(self, out_dir: Path, fmt: Format, state: dict[str, Any] | None):
+        self.out_dir, self.fmt, self.state_valid = out_dir, fmt, state is not None
+
+    def output_file(self, job: Input) -> Path:
+        suffix = input_suffix(job.rel) or job.rel.suffix
+        stem = job.rel.name[: len(job.rel.name) - len(suffix)]
+        return self.out_dir / job.rel.parent / f"{stem}.{self.fmt}"
+
+    def is_up_to_date(self, job: Input) -> bool:
+        if not self.state_valid:  # no complete run with these rules and this format yet
+            return False
+        out_mtime, in_mtime = _mtime_ns(self.output_file(job)), _mtime_ns(job.path)
+        return out_mtime is not None and in_mtime is not None and out_mtime >= in_mtime
+
+    def start(self) -> None:
+        pass
+
+    def write(self, job: Input, article: Article) -> None:
+        if self.fmt == "json":
+            text = json.dumps(_record(job, article), ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = article.text + "\n" if article.text else ""
+        write_atomic(self.output_file(job), text)
+
+    def drop(self, job: Input) -> None:
+        pass  # a stale output of a now failing input is left alone; the failure is reported
+
+    def finish(self) -> dict[str, Any]:
+        return {}
+
+    def close(self) -> None:
+        pass
+
+    def cleanup(self) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """Where one jsonl record sits: its file and byte range."""
+
+    file: Path
+    offset: int
+    length: int
+
+
+class _JsonlWriter:
+    """jsonl: records streamed into a .part file, merged into articles.jsonl at the end."""
+
+    def __init__(self, out_dir: Path, fingerprint: str, state: dict[str, Any] | None):
+        self.final, self.part_path = out_dir / JSONL_FILE, out_dir / PART_FILE
+        self.fingerprint = fingerprint
+        self.started_ns = _filesystem_now(out_dir)  # taken before any input is checked or read
+        self.part: IO[bytes] | None = None
+        # input path -> its newest valid record; records of the part override the final file's.
+        self.records: dict[str, _Line] = {}
+        if state and isinstance(state.get("started_ns"), int):
+            self._index(self.final, valid_since=state["started_ns"], lines=_jsonl_lines(self.final))
+        self.part_end = self._index_part()
+
+    def _index_part(self) -> int | None:
+        """Index the records of a part left by an interrupted run with the same rules.
+        Returns the end of its last complete line, or None when there is no usable part."""
+        lines = _jsonl_lines(self.part_path)
+        first = next(lines, None)
+        header = _parse_line(first[1]).get("run") if first else None
+        if not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint:
+            return None
+        if not isinstance(header.get("started_ns"), int):
+            return None
+        assert first is not None
+        end = self._index(self.part_path, valid_since=header["started_ns"], lines=lines)
+        return end or len(first[1])
+
+    def _index(self, file: Path, *, valid_since: int, lines: Iterable[tuple[int, bytes]]) -> int:
+        """A record stays valid while its input exists and was not modified after `valid_since`,
+        a time before the record was made. Returns the end of the last line read."""
+        end = 0
+        for offset, line in lines:
+            end = offset + len(line)
+            source = _parse_line(line).get("input")
+            if not isinstance(source, str):
+                continue
+            in_mtime = _mtime_ns(Path(source))
+            if in_mtime is not None and in_mtime <= valid_since:
+                self.records[source] = _Line(file, offset, len(line))
+            else:
+                self.records.pop(source, None)
+        return end
+
+    def output_file(self, job: Input) -> None:
+        return None
+
+    def is_up_to_date(self, job: Input) -> bool:
+        return job.source in self.records
+
+    def start(self) -> None:
+        if self.part_end is None:
+            self.part = self.part_path.open("wb")
+            header = {"run": {"fingerprint": self.fingerprint, "started_ns": self.started_ns}}
+            self._append(header)
+        else:
+            # Keep the interrupted run's records; cut off a truncated last line before appending.
+            self.part = self.part_path.open("r+b")
+            self.part.truncate(self.part_end)
+            self.part.seek(self.part_end)
+
+    def _append(self, record: dict[str, Any]) -> _Line:
+        assert self.part is not None
+        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        offset = self.part.tell()
+        self.part.write(data)
+        self.part.flush()  # per record, so an interrupted run keeps what it finished
+        return _Line(self.part_path, offset, len(data))
+
+    def write(self, job: Input, article: Article) -> None:
+        self.records[job.source] = self._append(_record(job, article))
+
+    def drop(self, job: Input) -> None:
+        self.records.pop(job.source, None)
+
+    def finish(self) -> dict[str, Any]:
+        assert self.part is not None
+        os.fsync(self.part.fileno())
+        with atomic_writer(self.final) as out, contextlib.ExitStack() as stack:
+            opened: dict[Path, IO[bytes]] = {}
+            for source in sorted(self.records):
+                line = self.records[source]
+                if line.file not in opened:
+                    opened[line.file] = stack.enter_context(line.file.open("rb"))
+                opened[line.file].seek(line.offset)
+                out.write(opened[line.file].read(line.length))
+        return {"started_ns": self.started_ns}
+
+    def close(self) -> None:
+        if self.part is not None:
+            self.part.close()
+            self.part = None
+
+    def cleanup(self) -> None:
+        # Only now: until the run state is written, the part is what a rerun resumes from.
+        self.part_path.unlink(missing_ok=True)
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(offset, line) of each complete line; a last line without its newline was cut short."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return
+    with fh:
+        offset = 0
+        for line in fh:
+            if not line.endswith(b"\n"):
+                return
+            yield offset, line
+            offset += len(line)
+
+
+def _parse_line(line: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --- cleaning, in-process or in a pool ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    article: Article | None = None
+    error: str | None = None
+    detail: str | None = None  # traceback of an unexpected error, logged at debug level
+
+
+def _attempt(cleaner: Cleaner, path: Path, max_bytes: int) -> _Outcome:
+    try:
+        return _Outcome(article=clean_file(cleaner, path, max_bytes=max_bytes))
+    except InputError as exc:
+        return _Outcome(error=exc.reason)
+    except Exception as exc:  # a bug hit by one document must not stop a run of thousands
+        return _Outcome(error=f"unexpected error: {type(exc).__name__}: {exc}", detail=traceback.format_exc())
+
+
+_worker_cleaner: Cleaner | None = None
+
+
+def _init_worker(cleaner: Cleaner) -> None:
+    global _worker_cleaner
+    _worker_cleaner = cleaner
+    # Ctrl-C reaches the whole process group; the parent handles it and stops the pool,
+    # so workers ignore it instead of each printing a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _attempt_in_worker(path: Path, max_bytes: int) -> _Outcome:
+    assert _worker_cleaner is not None, "worker started without _init_worker"
+    return _attempt(_worker_cleaner, path, max_bytes)
+
+
+def _attempt_all(
+    jobs: list[Input], cleaner: Cleaner, workers: int, max_bytes: int
+) -> Iterator[tuple[Input, _Outcome]]:
+    """(input, outcome) pairs, in completion order when workers > 1."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield job, _attempt(cleaner, job.path, max_bytes)
+        return
+    # spawn: the same start method on every platform, and safe with threads (tqdm's monitor).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(cleaner,)) as pool:
+        todo = iter(jobs)
+        pending: dict[Future[_Outcome], Input] = {}
+
+        def submit_next() -> None:
+            job = next(todo, None)
+            if job is not None:
+                pending[pool.submit(_attempt_in_worker, job.path, max_bytes)] = job
+
+        try:
+            # A bounded number in flight keeps memory flat however many inputs there are.
+            for _ in range(workers * 4):
+                submit_next()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    yield job, _outcome_of(future)
+                    submit_next()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _outcome_of(future: Future[_Outcome]) -> _Outcome:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker died (killed, out of memory) or the result did not pickle
+        return _Outcome(error=f"worker failed: {type(exc).__name__}: {exc}")
+
+
+# --- the runner ---------------------------------------------------------------------------
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    fmt: Format = "json",
+    cleaner: Cleaner | None = None,
+    workers: int = 1,
+    force: bool = False,
+    progress: bool = False,
+    max_bytes: int = MAX_BYTES,
+) -> Summary:
+    """Clean every input into out_dir and return what happened to each."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    if cleaner is None:
+        from . import default_cleaner
+
+        cleaner = default_cleaner()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    fingerprint = cleaner.rules.fingerprint
+    state = _previous_state(out, fingerprint, fmt)
+    writer: _Writer = (
+        _JsonlWriter(out, fingerprint, state) if fmt == "jsonl" else _TreeWriter(out, fmt, state)
+    )
+    jobs = collect_inputs(inputs, exclude=out)
+    summary = Summary(total=len(jobs))
+    todo = _plan(jobs, writer, summary, force=force)
+    try:
+        writer.start()
+        bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not progress, desc="cleaning")
+        with bar:
+            for job, outcome in _attempt_all(todo, cleaner, workers, max_bytes):
+                _settle(job, outcome, writer, summary)
+                bar.update()
+        extra = writer.finish()
+    finally:
+        writer.close()
+    write_atomic(
+        out / STATE_FILE,
+        json.dumps({"fingerprint": fingerprint, "format": fmt, **extra, "counts": summary.counts()}, indent=2)
+        + "\n",
+    )
+    writer.cleanup()
+    return summary
+
+
+def _plan(jobs: list[Input], writer: _Writer, summary: Summary, *, force: bool) -> list[Input]:
+    """The inputs to clean now; the rest are counted as failed or skipped."""
+    todo: list[Input] = []
+    claimed: dict[Path, str] = {}  # output file -> input writing it (json/txt)
+    for job in jobs:
+        problem = job.problem or _collision(job, writer, claimed)
+        if problem:
+            summary.add_failure(job.source, problem)
+        elif not force and writer.is_up_to_date(job):
+            summary.skipped += 1
+        else:
+            todo.append(job)
+    return todo
+
+
+def _collision(job: Input, writer: _Writer, claimed: dict[Path, str]) -> str | None:
+    """Two folders can hold the same relative path; the second must not overwrite the first's output."""
+    target = writer.output_file(job)
+    if target is None:
+        return None
+    if target in claimed:
+        return f"output {target} is already written for {claimed[target]}"
+    claimed[target] = job.source
+    return None
+
+
+def _settle(job: Input, outcome: _Outcome, writer: _Writer, summary: Summary) -> None:
+    if outcome.article is not None:
+        try:
+            writer.write(job, outcome.article)
+        except OSError as exc:
+            outcome = _Outcome(error=f"cannot write output: {exc.strerror or exc}")
+        else:
+            summary.add_article(outcome.article)
+            return
+    assert outcome.error is not None
+    if outcome.detail:
+        logger.debug("%s failed:\n%s", job.source, outcome.detail)
+    writer.drop(job)
+    summary.add_failure(job.source, outcome.error)

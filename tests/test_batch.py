@@ -1,0 +1,249 @@
+"""The folder runner: outputs per format, failures with reasons, atomic files, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cleaner import Article, Cleaner
+from cleaner.batch import JSONL_FILE, PART_FILE, STATE_FILE, Summary, collect_inputs, run_batch
+
+from .conftest import REPO
+
+KOMPAS = """\
+JAKARTA, KOMPAS.TV - Presiden meresmikan jalan tol baru di Jawa Tengah pada Senin (12/2/2024).
+Baca juga: Harga Beras Naik Lagi di Pasar Induk Cipinang
+Menurut Presiden, jalan tol ini akan mempercepat distribusi logistik antarkota.
+Penulis: Budi Santoso
+"""
+BANJIR = """\
+Banjir merendam ratusan rumah warga di Kabupaten Bekasi sejak Minggu malam.
+Baca juga: Cuaca Ekstrem Diprediksi Berlanjut Sepekan
+Badan Penanggulangan Bencana Daerah mencatat ketinggian air mencapai satu meter.
+Warga berharap pemerintah segera memperbaiki tanggul yang jebol.
+"""
+PANEN = """\
+Petani di Karawang mulai memanen padi lebih awal tahun ini.
+Baca juga: Harga Gabah Kering Panen Turun
+Dinas Pertanian menyebut hasil panen naik sekitar sepuluh persen.
+"""
+GOOD = {"kompas.txt": KOMPAS, "banjir.txt": BANJIR, "daerah/panen.txt": PANEN}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """Three good texts (one in a subfolder), an empty file, a binary file and files to ignore."""
+    root = tmp_path / "in"
+    for rel, text in GOOD.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (root / "kosong.txt").write_text("  \n", encoding="utf-8")
+    (root / "gambar.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    (root / "catatan.md").write_text("not an input", encoding="utf-8")
+    (root / ".tersembunyi.txt").write_text(BANJIR, encoding="utf-8")
+    return root
+
+
+def files_under(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def jsonl_records(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / JSONL_FILE).read_text(encoding="utf-8").splitlines()]
+
+
+def run(corpus: Path, out: Path, cleaner: Cleaner, **kwargs) -> Summary:  # type: ignore[no-untyped-def]
+    return run_batch([corpus], out, cleaner=cleaner, **kwargs)
+
+
+def assert_failures(summary: Summary, corpus: Path) -> None:
+    assert dict(summary.failed) == {
+        str(corpus / "kosong.txt"): "empty",
+        str(corpus / "gambar.txt"): "binary data, not text",
+    }
+
+
+def test_inputs_are_walked_recursively_and_sorted(corpus: Path) -> None:
+    inputs = collect_inputs([corpus])
+    assert [i.rel.as_posix() for i in inputs] == [
+        "banjir.txt", "gambar.txt", "kompas.txt", "kosong.txt", "daerah/panen.txt",
+    ]  # fmt: skip
+    assert inputs[0].source == str(corpus / "banjir.txt")
+
+
+def test_json_mirrors_the_input_tree(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    out = tmp_path / "out"
+    summary = run(corpus, out, cleaner, fmt="json")
+    assert (summary.total, summary.cleaned, summary.skipped) == (5, 3, 0)
+    assert_failures(summary, corpus)
+    assert files_under(out) == {"kompas.json", "banjir.json", "daerah/panen.json", STATE_FILE}
+    record = json.loads((out / "daerah" / "panen.json").read_text(encoding="utf-8"))
+    assert record["input"] == str(corpus / "daerah" / "panen.txt")
+    assert record == {"input": record["input"], **Cleaner(REPO / "rules").clean_text(PANEN).to_dict()}
+    assert "Baca juga" not in record["text"]
+    assert summary.rules["id-news/baca-juga"] == 3
+    assert summary.sites["kompas.tv"] == 1 and summary.sites["(unknown)"] == 2
+
+
+def test_txt_holds_the_clean_text(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    out = tmp_path / "out"
+    summary = run(corpus, out, cleaner, fmt="txt")
+    assert_failures(summary, corpus)
+    assert files_under(out) == {"kompas.txt", "banjir.txt", "daerah/panen.txt", STATE_FILE}
+    text = (out / "banjir.txt").read_text(encoding="utf-8")
+    assert text.startswith("Banjir merendam ratusan rumah")
+    assert "Baca juga" not in text
+
+
+def test_jsonl_has_one_record_per_good_input(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    out = tmp_path / "out"
+    summary = run(corpus, out, cleaner, fmt="jsonl")
+    assert_failures(summary, corpus)
+    assert files_under(out) == {JSONL_FILE, STATE_FILE}  # no .part, no temporary files
+    records = jsonl_records(out)
+    assert [r["input"] for r in records] == sorted(str(corpus / rel) for rel in GOOD)
+    assert all(r["paragraphs"] and r["status"] == "ok" for r in records)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "txt"])
+def test_rerun_skips_and_force_recleans(corpus: Path, tmp_path: Path, cleaner: Cleaner, fmt: str) -> None:
+    out = tmp_path / "out"
+    first = run(corpus, out, cleaner, fmt=fmt)
+    before = {name: (out / name).read_bytes() for name in files_under(out) if name != STATE_FILE}
+    again = run(corpus, out, cleaner, fmt=fmt)
+    assert (again.cleaned, again.skipped) == (0, first.cleaned)
+    assert len(again.failed) == 2  # failures are retried, not remembered as done
+    assert {name: (out / name).read_bytes() for name in before} == before
+    forced = run(corpus, out, cleaner, fmt=fmt, force=True)
+    assert (forced.cleaned, forced.skipped) == (first.cleaned, 0)
+    state = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+    assert state["fingerprint"] == cleaner.rules.fingerprint and state["format"] == fmt
+    assert state["counts"]["cleaned"] == first.cleaned
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_changed_input_is_cleaned_again_alone(
+    corpus: Path, tmp_path: Path, cleaner: Cleaner, fmt: str
+) -> None:
+    out = tmp_path / "out"
+    run(corpus, out, cleaner, fmt=fmt)
+    changed = corpus / "banjir.txt"
+    changed.write_text(BANJIR.replace("ratusan", "ribuan"), encoding="utf-8")
+    future = changed.stat().st_mtime + 3600  # newer than any output, without sleeping
+    os.utime(changed, (future, future))
+    summary = run(corpus, out, cleaner, fmt=fmt)
+    assert (summary.cleaned, summary.skipped) == (1, 2)
+    if fmt == "json":
+        text = json.loads((out / "banjir.json").read_text(encoding="utf-8"))["text"]
+    else:
+        text = next(r["text"] for r in jsonl_records(out) if r["input"] == str(changed))
+        assert len(jsonl_records(out)) == 3
+    assert text.startswith("Banjir merendam ribuan rumah")
+
+
+def test_changed_rules_clean_everything_again(corpus: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    out = tmp_path / "out"
+    run(corpus, out, Cleaner(rules), fmt="json")
+    with (rules / "_default.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# a comment changes the fingerprint\n")
+    summary = run(corpus, out, Cleaner(rules), fmt="json")
+    assert (summary.cleaned, summary.skipped) == (3, 0)
+
+
+def test_workers_give_the_same_outputs(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    for fmt in ("json", "jsonl"):
+        one, two = tmp_path / f"one-{fmt}", tmp_path / f"two-{fmt}"
+        s1 = run(corpus, one, cleaner, fmt=fmt, workers=1)
+        s2 = run(corpus, two, cleaner, fmt=fmt, workers=2)
+        assert s1.render() == s2.render()
+        outputs = files_under(one) - {STATE_FILE}
+        assert outputs == files_under(two) - {STATE_FILE}
+        assert all((one / name).read_bytes() == (two / name).read_bytes() for name in outputs)
+
+
+class InterruptingCleaner(Cleaner):
+    """Stops the run (like Ctrl-C) when it meets a text containing `stop_at`."""
+
+    stop_at = "Petani"
+
+    def clean_text(self, text: str, *, url: str | None = None, site: str | None = None) -> Article:
+        if self.stop_at in text:
+            raise KeyboardInterrupt
+        return super().clean_text(text, url=url, site=site)
+
+
+def test_jsonl_resumes_after_an_interrupted_run(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run(corpus, out, InterruptingCleaner(rules=cleaner.rules), fmt="jsonl")
+    assert not (out / JSONL_FILE).exists()
+    part = out / PART_FILE
+    with part.open("ab") as fh:  # a record cut short by the interruption
+        fh.write(b'{"input": "' + str(corpus / "daerah" / "panen.txt").encode() + b'", "te')
+    summary = run(corpus, out, cleaner, fmt="jsonl")
+    # banjir and kompas were done before the interruption; panen (met last) was not.
+    assert (summary.cleaned, summary.skipped) == (1, 2)
+    assert files_under(out) == {JSONL_FILE, STATE_FILE}
+    assert [r["input"] for r in jsonl_records(out)] == sorted(str(corpus / rel) for rel in GOOD)
+
+
+class FailingCleaner(Cleaner):
+    def clean_text(self, text: str, *, url: str | None = None, site: str | None = None) -> Article:
+        if "Banjir" in text:
+            raise ValueError("rusak")
+        return super().clean_text(text, url=url, site=site)
+
+
+def test_an_unexpected_error_fails_one_document_only(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    summary = run(corpus, tmp_path / "out", FailingCleaner(rules=cleaner.rules), fmt="json")
+    assert summary.cleaned == 2
+    assert dict(summary.failed)[str(corpus / "banjir.txt")] == "unexpected error: ValueError: rusak"
+
+
+def test_explicit_files_missing_and_unsupported(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    inputs = [corpus / "kompas.txt", corpus / "catatan.md", corpus / "hilang.txt"]
+    summary = run_batch(inputs, tmp_path / "out", cleaner=cleaner, fmt="json")
+    assert summary.cleaned == 1
+    failed = dict(summary.failed)
+    assert failed[str(corpus / "hilang.txt")] == "not found"
+    assert failed[str(corpus / "catatan.md")].startswith("unsupported file type '.md'")
+    assert (tmp_path / "out" / "kompas.json").exists()
+
+
+def test_too_large_is_a_failure(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    summary = run_batch([corpus / "kompas.txt"], tmp_path / "out", cleaner=cleaner, max_bytes=10)
+    assert summary.failed[0][1].startswith("too large:")
+
+
+def test_same_relative_path_from_two_folders(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "kompas.txt").write_text(BANJIR, encoding="utf-8")
+    summary = run_batch([corpus / "kompas.txt", other], tmp_path / "out", cleaner=cleaner, fmt="json")
+    assert summary.cleaned == 1
+    assert "already written" in dict(summary.failed)[str(other / "kompas.txt")]
+
+
+def test_output_folder_inside_the_input_is_not_an_input(corpus: Path, cleaner: Cleaner) -> None:
+    out = corpus / "hasil"
+    run(corpus, out, cleaner, fmt="txt")
+    summary = run(corpus, out, cleaner, fmt="txt")
+    assert summary.total == 5
+
+
+def test_summary_render_lists_sites_rules_and_failures(
+    corpus: Path, tmp_path: Path, cleaner: Cleaner
+) -> None:
+    text = run(corpus, tmp_path / "out", cleaner).render()
+    assert text.splitlines()[0].startswith("Documents: 5 total, 3 cleaned, 0 skipped")
+    assert "kompas.tv" in text and "(unknown)" in text
+    rule_lines = [line.split() for line in text.splitlines() if "/" in line and ":" not in line]
+    counts = [int(parts[-1]) for parts in rule_lines]
+    assert counts == sorted(counts, reverse=True) and ["id-news/baca-juga", "3"] in rule_lines
+    assert f"{corpus / 'kosong.txt'}: empty" in text

@@ -1,0 +1,148 @@
+"""The `cleaner` command, called in-process through main() and once as `python -m cleaner`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli import main
+
+from .conftest import REPO
+
+ARTICLE = """\
+JAKARTA, KOMPAS.TV - Pemerintah menaikkan anggaran subsidi pupuk untuk musim tanam tahun ini.
+Baca juga: Judul lain tentang harga pangan
+Menteri Pertanian mengatakan tambahan anggaran akan disalurkan melalui kelompok tani.
+Penulis: Budi Santoso
+"""
+BAD_RULE = """\
+extends: [id-news]
+match:
+  domains: [rusak.example.id]
+lines:
+  - id: kurung-tidak-tertutup
+    pattern: "("
+"""
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    (folder / "nasional").mkdir(parents=True)
+    (folder / "nasional" / "pupuk.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "ekonomi.txt").write_text(ARTICLE.replace("pupuk", "benih"), encoding="utf-8")
+    return folder
+
+
+def test_clean_prints_the_summary_and_exits_0(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["clean", str(inputs), "-o", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 cleaned" in printed
+    assert any(line.split() == ["id-news/baca-juga", "2"] for line in printed.splitlines())
+    assert (out / "nasional" / "pupuk.json").exists()
+
+
+def test_clean_exits_1_and_names_the_failure(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (inputs / "rusak.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    out = tmp_path / "out"
+    assert main(["clean", str(inputs), "-o", str(out), "--format", "jsonl", "--quiet"]) == 1
+    printed = capsys.readouterr().out
+    assert f"{inputs / 'rusak.txt'}: binary data, not text" in printed
+    assert len((out / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_rerun_skips_and_force_redoes(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["clean", str(inputs), "-o", str(tmp_path / "out"), "--format", "txt", "--quiet"]
+    assert main(args) == 0
+    assert main(args) == 0
+    assert "0 cleaned, 2 skipped" in capsys.readouterr().out
+    assert main([*args, "--force", "--workers", "2"]) == 0
+    assert "2 cleaned, 0 skipped" in capsys.readouterr().out
+
+
+def test_broken_rules_folder_exits_2_with_file_and_rule(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    (rules / "rusak.example.id.yaml").write_text(BAD_RULE, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["clean", str(inputs), "-o", str(out), "--rules", str(rules)]) == 2
+    err = capsys.readouterr().err
+    assert "rusak.example.id.yaml" in err and "kurung-tidak-tertutup" in err and "bad regex" in err
+    assert "Traceback" not in err
+    assert not out.exists()  # nothing is written with broken rules
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["clean", "x"],  # no -o
+        ["clean", "x", "-o", "out", "--workers", "0"],
+        ["clean", "x", "-o", "out", "--format", "xml"],
+        ["fixtures", "verify"],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_output_that_is_a_file_exits_2(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.json"
+    out.write_text("{}", encoding="utf-8")
+    assert main(["clean", str(inputs), "-o", str(out)]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_explain_names_the_rule(inputs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", str(inputs / "ekonomi.txt")]) == 0
+    assert "id-news/baca-juga" in capsys.readouterr().out
+
+
+def test_explain_of_an_empty_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "kosong.txt"
+    empty.write_text("", encoding="utf-8")
+    assert main(["explain", str(empty)]) == 1
+    assert "empty" in capsys.readouterr().err
+
+
+def test_fixtures_update_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "fixtures"
+    root.mkdir()
+    (root / "berita.txt").write_text(ARTICLE, encoding="utf-8")
+    expected = root / "berita.expected.json"
+    assert main(["fixtures", "check", str(root)]) == 1  # no expected file yet
+    assert main(["fixtures", "update", str(root)]) == 0
+    assert str(expected) in capsys.readouterr().out
+    assert main(["-v", "fixtures", "check", str(root)]) == 0
+    record = json.loads(expected.read_text(encoding="utf-8"))
+    record["paragraphs"].append("Paragraf yang tidak ada.")
+    expected.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["fixtures", "check", str(root)]) == 1
+    assert "Paragraf yang tidak ada." in capsys.readouterr().out
+
+
+def test_python_dash_m_cleaner(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "cleaner", "clean", str(inputs), "-o", str(out), "--workers", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Documents: 2 total, 2 cleaned")
+    assert (out / "ekonomi.json").exists()
