@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -78,3 +79,69 @@ def _python_codec(name: str) -> str:
     if name in {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "iso8859-1"}:
         return "cp1252"
     return codecs.lookup(name).name
+
+
+META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""",
+    re.IGNORECASE,
+)
+LATIN_FAMILIES = (
+    "cp1250",
+    "cp1252",
+    "cp1254",
+    "cp1257",
+    "iso8859_1",
+    "iso8859_2",
+    "iso8859_15",
+    "latin",
+    "mac_",
+    "ascii",
+)
+
+
+def sniff_meta_charset(data: bytes) -> str | None:
+    """The charset a page declares in <meta charset> or http-equiv Content-Type, if any."""
+    match = META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+def decode_html(data: bytes, *, declared: str | None = None, path: str | None = None) -> str:
+    """Bytes of a page to text: BOM, then the HTTP header's charset (`declared`), then
+    <meta charset>, then UTF-8, then detection. Never raises on bad bytes in otherwise
+    readable pages: they become U+FFFD."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if _looks_binary(data):
+        raise InputError("binary data, not HTML", path=path)
+    for label in (declared, sniff_meta_charset(data)):
+        codec = _codec_or_none(label)
+        if codec:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                if codec == "utf-8":  # a page that says UTF-8 and mostly is: keep it, mark the bad bytes
+                    return data.decode(codec, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return data.decode(_detect(data), errors="replace")
+
+
+def _detect(data: bytes) -> str:
+    """Detection for undeclared non-UTF-8 pages. Latin-script guesses are unreliable on short
+    pages, and the web's default for them is windows-1252; trust the detector for other scripts."""
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding.startswith(LATIN_FAMILIES):
+        return "cp1252"
+    return best.encoding
+
+
+def _codec_or_none(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        return _python_codec(label)
+    except LookupError:
+        return None
