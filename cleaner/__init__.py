@@ -9,7 +9,16 @@ from .core import Cleaner
 from .errors import CleanerError, InputError, RuleError
 from .models import Article, Removal
 
-__all__ = ["Article", "Cleaner", "CleanerError", "InputError", "Removal", "RuleError", "clean_text"]
+__all__ = [
+    "Article",
+    "Cleaner",
+    "CleanerError",
+    "InputError",
+    "Removal",
+    "RuleError",
+    "clean_html",
+    "clean_text",
+]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -22,3 +31,7 @@ def default_cleaner() -> Cleaner:
 
 def clean_text(text: str, *, url: str | None = None, site: str | None = None) -> Article:
     return default_cleaner().clean_text(text, url=url, site=site)
+
+
+def clean_html(html: bytes | str, *, url: str | None = None, encoding: str | None = None) -> Article:
+    return default_cleaner().clean_html(html, url=url, encoding=encoding)

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +40,9 @@ from typing import IO, Any, Literal, Protocol
 from tqdm import tqdm
 
 from .core import Cleaner
-from .decode import MAX_BYTES, read_text
+from .decode import MAX_BYTES
 from .errors import InputError
+from .inputs import SUFFIXES, clean_path, input_suffix
 from .models import Article
 
 logger = logging.getLogger(__name__)
@@ -56,35 +57,16 @@ UNKNOWN_SITE = "(unknown)"
 
 # --- input types --------------------------------------------------------------------------
 
-Loader = Callable[[Cleaner, Path, int], Article]
-
-
-def _load_txt(cleaner: Cleaner, path: Path, max_bytes: int) -> Article:
-    return cleaner.clean_text(read_text(path, max_bytes=max_bytes))
-
-
-# File name suffix -> how to turn such a file into an Article. The HTML path adds its
-# suffixes (".html", ".htm", ".html.gz") here; nothing else needs to change.
-LOADERS: dict[str, Loader] = {".txt": _load_txt}
-
-
-def input_suffix(path: Path) -> str | None:
-    """The LOADERS suffix a file name ends with (the longest, so ".html.gz" beats ".gz")."""
-    name = path.name.lower()
-    matches = [suffix for suffix in LOADERS if name.endswith(suffix) and name != suffix]
-    return max(matches, key=len, default=None)
-
 
 def clean_file(cleaner: Cleaner, path: Path, *, max_bytes: int = MAX_BYTES) -> Article:
-    """Read and clean one file by its type. Raises InputError when it cannot be cleaned."""
-    suffix = input_suffix(path)
-    if suffix is None:
+    """Read and clean one file by its kind. Raises InputError when it cannot be cleaned."""
+    if input_suffix(path) is None:
         raise InputError(_unsupported_reason(path), path=str(path))
-    return LOADERS[suffix](cleaner, path, max_bytes)
+    return clean_path(cleaner, path, max_bytes=max_bytes)
 
 
 def _unsupported_reason(path: Path) -> str:
-    supported = ", ".join(sorted(LOADERS))
+    supported = ", ".join(sorted(SUFFIXES))
     return f"unsupported file type {''.join(path.suffixes) or path.name!r} (supported: {supported})"
 
 

@@ -1,13 +1,25 @@
-"""The Cleaner: rules loaded and compiled once, then one call per document."""
+"""The Cleaner: rules loaded and compiled once, then one call per document.
+
+Text:  detect site -> text rules -> metadata
+HTML:  decode -> parse -> page metadata -> detect site -> prune -> extract -> text rules -> metadata
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from .decode import decode_html
+from .extract import extract_body
 from .models import Article
-from .rules import Rules, load_rules
-from .sites import detect_site
-from .textrules import apply_text_rules, split_lines
+from .pagemeta import PageMeta, read_page_meta
+from .prune import prune_tree, strip_non_content
+from .rules import Rules, RuleSet, load_rules
+from .sites import SiteMatch, detect_site, host_of
+from .textrules import TITLE_RULE, Line, TextResult, apply_text_rules, split_lines
 
 
 class Cleaner:
@@ -21,18 +33,98 @@ class Cleaner:
         """Clean text that a scraper already pulled out of a page."""
         match = detect_site(self.rules, text=text, url=url, site=site)
         result = apply_text_rules(split_lines(text), match.ruleset)
-        article = Article(url=url, title=result.title, paragraphs=result.paragraphs, removed=result.removed)
-        if result.title:
-            article.found_by["title"] = "builtin/title"
-        result.found.apply_to(article)
-        _settle_site(article, match.site, match.found_by)
+        article = Article(url=url)
+        _take_text_result(article, result)
+        _settle_site(article, match)
         return _finish(article)
 
+    def clean_html(
+        self, html: bytes | str, *, url: str | None = None, encoding: str | None = None
+    ) -> Article:
+        """Clean a raw page. `encoding` is the charset an HTTP header declared, if known."""
+        return self.clean_html_traced(html, url=url, encoding=encoding)[0]
 
-def _settle_site(article: Article, site: str | None, found_by: str | None) -> None:
-    if site:
-        article.site = site
-        article.found_by["site"] = found_by or "builtin"
+    def clean_html_traced(
+        self, html: bytes | str, *, url: str | None = None, encoding: str | None = None
+    ) -> tuple[Article, list[str]]:
+        """clean_html, also returning the extracted lines the text rules saw (for explain)."""
+        text = html if isinstance(html, str) else decode_html(html, declared=encoding)
+        tree = load_html(text) if text.strip() else None
+        if tree is None:
+            return _finish(Article(url=url, extraction="generic", notes=["not an HTML page"])), []
+        page = read_page_meta(tree)
+        url = url or page.url
+        match = self._detect_page_site(url, page)
+        if match.ruleset.html_author or match.ruleset.html_published:
+            page = read_page_meta(tree, match.ruleset)  # again, now with the site's byline selectors
+        _fill_from_htmldate(page, tree)
+        strip_non_content(tree)
+        removed = prune_tree(tree, match.ruleset)
+        extraction = extract_body(tree, match.ruleset, url)
+        lines = [Line(index=i, position=i, text=t) for i, t in enumerate(extraction.lines)]
+        title = _strip_title_suffixes(page.title, match.ruleset)
+        result = apply_text_rules(lines, match.ruleset, title=title)
+        article = Article(url=url, removed=removed, extraction=extraction.method)
+        if extraction.note:
+            article.notes.append(extraction.note)
+        _take_page_meta(article, page, title)
+        _take_text_result(article, result)
+        _settle_site(article, match)
+        return _finish(article), extraction.lines
+
+    def _detect_page_site(self, url: str | None, page: PageMeta) -> SiteMatch:
+        if url:
+            return detect_site(self.rules, url=url)
+        site_name = (page.site_name or "").lower()
+        if "." in site_name and " " not in site_name:
+            return detect_site(self.rules, site=site_name)
+        return detect_site(self.rules)
+
+
+def _take_page_meta(article: Article, page: PageMeta, title: str | None) -> None:
+    """What the page states about itself comes first; text rules fill the gaps."""
+    article.title = title
+    article.authors = list(page.authors)
+    article.published = page.published
+    for key, field_name in (("title", "title"), ("authors", "authors"), ("published", "published")):
+        if key in page.found_by:
+            article.found_by[field_name] = page.found_by[key]
+
+
+def _take_text_result(article: Article, result: TextResult) -> None:
+    article.removed += result.removed
+    article.paragraphs = result.paragraphs
+    if article.title is None and result.title:
+        article.title = result.title
+        article.found_by["title"] = TITLE_RULE
+    result.found.apply_to(article, keep_existing=True)
+
+
+def _strip_title_suffixes(title: str | None, ruleset: RuleSet) -> str | None:
+    """Page titles carry the outlet name (" - Kompas.tv", " | Media Indonesia")."""
+    if not title:
+        return None
+    for rule in ruleset.title_suffixes:
+        if match := rule.regex.search(title):
+            title = title[: match.start()].rstrip()
+    return title or None
+
+
+def _fill_from_htmldate(page: PageMeta, tree: HtmlElement) -> None:
+    """Last resort for a date the page does not state in JSON-LD or meta tags: htmldate,
+    trafilatura's date finder, in its quick mode (URL, <time>, common markup)."""
+    if page.published:
+        return
+    found = find_date(tree, url=page.url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    page.set("published", found, "htmldate")
+
+
+def _settle_site(article: Article, match: SiteMatch) -> None:
+    if match.site:
+        article.site = match.site
+        article.found_by["site"] = match.found_by or "builtin"
+    elif article.url and not article.site:
+        article.site = host_of(article.url)
     if article.original_publisher and article.original_publisher == article.site:
         # A site's own promo line names itself: it is the publisher, not a mirror.
         article.original_publisher = None

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .core import Cleaner
-from .decode import read_text
+from .inputs import SUFFIXES, clean_path, input_suffix, stem_of, url_for
 
 EXPECTED_SUFFIX = ".expected.json"
-INPUT_SUFFIXES = (".txt",)
 VOLATILE_FIELDS: tuple[str, ...] = ()  # nothing in an Article depends on the clock or the machine
 
 
@@ -33,8 +32,7 @@ class Fixture:
 
     @property
     def url(self) -> str | None:
-        sidecar = self.input.with_name(self.input.name.split(".")[0] + ".url")
-        return sidecar.read_text(encoding="utf-8").strip() if sidecar.exists() else None
+        return url_for(self.input)
 
 
 def discover(roots: Iterable[str | Path]) -> Iterator[Fixture]:
@@ -43,12 +41,12 @@ def discover(roots: Iterable[str | Path]) -> Iterator[Fixture]:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if path.suffix in INPUT_SUFFIXES and path.is_file():
-                yield Fixture(path, path.with_name(path.name[: -len(path.suffix)] + EXPECTED_SUFFIX))
+            if input_suffix(path) in SUFFIXES and path.is_file():
+                yield Fixture(path, path.with_name(stem_of(path) + EXPECTED_SUFFIX))
 
 
 def produce(cleaner: Cleaner, fixture: Fixture) -> dict[str, Any]:
-    article = cleaner.clean_text(read_text(fixture.input), url=fixture.url)
+    article = clean_path(cleaner, fixture.input)
     record = article.to_dict()
     for key in VOLATILE_FIELDS:
         record.pop(key, None)

@@ -36,10 +36,14 @@ class Found:
                 bucket.append(item)
                 self.found_by.setdefault(key, rule)
 
-    def apply_to(self, article: Article) -> None:
+    def apply_to(self, article: Article, *, keep_existing: bool = False) -> None:
+        """Copy into the article; with keep_existing, fields it already has win."""
         for key, value in self.values.items():
+            if keep_existing and getattr(article, key):
+                continue
             setattr(article, key, value)
-        article.found_by.update(self.found_by)
+            if key in self.found_by:
+                article.found_by[key] = self.found_by[key]
 
 
 def take_groups(match: re.Match[str], rule_id: str, ruleset: RuleSet, found: Found) -> bool:

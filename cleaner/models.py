@@ -16,6 +16,7 @@ class Removal:
     text: str
     kind: RemovalKind = "line"
     line: int | None = None  # index of the input line it came from (text path)
+    selector: str | None = None  # the CSS/XPath selector that matched (HTML path)
 
 
 @dataclass(slots=True)
@@ -33,7 +34,9 @@ class Article:
     image_credits: list[str] = field(default_factory=list)
     url: str | None = None
     status: str = "ok"  # "ok", or "empty" when no body text survived
+    extraction: str = "text"  # how the body was found: "text", "site-selector" or "generic"
     removed: list[Removal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a site body selector that stopped matching
     found_by: dict[str, str] = field(default_factory=dict)  # metadata field -> rule id that found it
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,85 @@
+"""Input files: which kind each is, how to read it, and the page URL that goes with it.
+
+URL convention: a sidecar `<name>.url` next to the input (one line, the URL), else a
+`urls.tsv` in the input's folder with lines `<file name><TAB><url>`; for HTML without
+either, the page's own canonical link is used.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from functools import lru_cache
+from pathlib import Path
+
+from .core import Cleaner
+from .decode import MAX_BYTES, read_bytes, read_text
+from .errors import InputError
+from .models import Article
+
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
+MANIFEST = "urls.tsv"
+
+
+def input_suffix(path: Path) -> str | None:
+    """The known suffix a file name ends with (the longest, so ".html.gz" beats ".gz")."""
+    name = path.name.lower()
+    return max((s for s in SUFFIXES if name.endswith(s) and name != s), key=len, default=None)
+
+
+def is_html(path: Path) -> bool:
+    return input_suffix(path) in HTML_SUFFIXES
+
+
+def stem_of(path: Path) -> str:
+    suffix = input_suffix(path) or path.suffix
+    return path.name[: len(path.name) - len(suffix)]
+
+
+def url_for(path: Path) -> str | None:
+    sidecar = path.with_name(stem_of(path) + ".url")
+    if sidecar.is_file():
+        return sidecar.read_text(encoding="utf-8").strip() or None
+    return _manifest(path.parent).get(path.name)
+
+
+@lru_cache(maxsize=64)
+def _manifest(folder: Path) -> dict[str, str]:
+    manifest = folder / MANIFEST
+    if not manifest.is_file():
+        return {}
+    urls = {}
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        name, _, url = line.partition("\t")
+        if url.strip():
+            urls[name.strip()] = url.strip()
+    return urls
+
+
+def read_html_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+    data = read_bytes(path, max_bytes=max_bytes)
+    if not path.name.lower().endswith(".gz"):
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            page = stream.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"corrupt gzip: {exc}", path=str(path)) from exc
+    if len(page) > max_bytes:
+        raise InputError(f"too large: over {max_bytes} bytes once decompressed", path=str(path))
+    if not page.strip():
+        raise InputError("empty", path=str(path))
+    return page
+
+
+def clean_path(
+    cleaner: Cleaner, path: Path, *, max_bytes: int = MAX_BYTES, url: str | None = None
+) -> Article:
+    """Read and clean one file by its kind. Raises InputError when it cannot be cleaned."""
+    url = url or url_for(path)
+    if is_html(path):
+        return cleaner.clean_html(read_html_bytes(path, max_bytes=max_bytes), url=url)
+    return cleaner.clean_text(read_text(path, max_bytes=max_bytes), url=url)
