@@ -17,6 +17,7 @@ from .batch import FORMATS, run_batch
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
 from .errors import CleanerError
+from .inputs import is_html, read_html_bytes, url_for
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_FIXTURE_ROOTS = ("fixtures", "seeds")
@@ -128,15 +129,20 @@ def run_clean(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from .explain import render_explain  # imported on use: only this command needs it
+    from .explain import render_explain, render_explain_html  # imported on use: only this command needs them
 
     cleaner = Cleaner(args.rules)
+    color = sys.stdout.isatty()
+    url = args.url or url_for(args.file)
     try:
-        text = read_text(args.file)
+        if is_html(args.file):
+            article, lines = cleaner.clean_html_traced(read_html_bytes(args.file), url=url)
+            print(render_explain_html(lines, article, color=color))
+        else:
+            text = read_text(args.file)
+            print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
     except CleanerError as exc:
         return _error(str(exc), EXIT_FAILED)
-    article = cleaner.clean_text(text, url=args.url, site=args.site)
-    print(render_explain(text, article, color=sys.stdout.isatty()))
     return EXIT_OK
 
 

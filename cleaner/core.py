@@ -14,12 +14,15 @@ from trafilatura.utils import load_html
 
 from .decode import decode_html
 from .extract import extract_body
-from .models import Article
+from .models import Article, Removal
 from .pagemeta import PageMeta, read_page_meta
 from .prune import prune_tree, strip_non_content
 from .rules import Rules, RuleSet, load_rules
 from .sites import SiteMatch, detect_site, host_of
 from .textrules import TITLE_RULE, Line, TextResult, apply_text_rules, split_lines
+
+NOT_ARTICLE_RULE = "builtin/not-an-article"
+MIN_ARTICLE_CHARS = 400
 
 
 class Cleaner:
@@ -62,7 +65,7 @@ class Cleaner:
         removed = prune_tree(tree, match.ruleset)
         extraction = extract_body(tree, match.ruleset, url)
         lines = [Line(index=i, position=i, text=t) for i, t in enumerate(extraction.lines)]
-        title = _strip_title_suffixes(page.title, match.ruleset)
+        title = _strip_title_suffixes(page.title, match.ruleset, _outlet_names(page, match.site))
         result = apply_text_rules(lines, match.ruleset, title=title)
         article = Article(url=url, removed=removed, extraction=extraction.method)
         if extraction.note:
@@ -70,6 +73,12 @@ class Cleaner:
         _take_page_meta(article, page, title)
         _take_text_result(article, result)
         _settle_site(article, match)
+        if not _reads_like_an_article(article.paragraphs):
+            article.removed += [
+                Removal(NOT_ARTICLE_RULE, text, kind="line", line=None) for text in article.paragraphs
+            ]
+            article.paragraphs = []
+            article.notes.append("no article text: what was left reads like navigation, not sentences")
         return _finish(article), extraction.lines
 
     def _detect_page_site(self, url: str | None, page: PageMeta) -> SiteMatch:
@@ -79,6 +88,14 @@ class Cleaner:
         if "." in site_name and " " not in site_name:
             return detect_site(self.rules, site=site_name)
         return detect_site(self.rules)
+
+
+def _reads_like_an_article(paragraphs: list[str]) -> bool:
+    """A page whose extracted text is short and has no sentence at all (a home page, a menu)
+    is not an article, whatever an extractor salvaged from it."""
+    if sum(len(p) for p in paragraphs) >= MIN_ARTICLE_CHARS:
+        return True
+    return any(p.rstrip('"”’)]').endswith((".", "!", "?")) and len(p.split()) >= 5 for p in paragraphs)
 
 
 def _take_page_meta(article: Article, page: PageMeta, title: str | None) -> None:
@@ -100,14 +117,29 @@ def _take_text_result(article: Article, result: TextResult) -> None:
     result.found.apply_to(article, keep_existing=True)
 
 
-def _strip_title_suffixes(title: str | None, ruleset: RuleSet) -> str | None:
-    """Page titles carry the outlet name (" - Kompas.tv", " | Media Indonesia")."""
+def _strip_title_suffixes(title: str | None, ruleset: RuleSet, outlets: set[str]) -> str | None:
+    """Page titles carry the outlet name (" - Kompas.tv", " | Media Indonesia"): the site's
+    title_suffixes rules cut it, and so does a separator followed by the outlet's own name."""
     if not title:
         return None
     for rule in ruleset.title_suffixes:
         if match := rule.regex.search(title):
             title = title[: match.start()].rstrip()
+    head, _, tail = title.rpartition(_outlet_separator(title))
+    if head and tail.strip().lower() in outlets:
+        title = head.rstrip()
     return title or None
+
+
+def _outlet_separator(title: str) -> str:
+    return next((sep for sep in (" | ", " - ", " – ", " — ") if sep in title), "\0")
+
+
+def _outlet_names(page: PageMeta, site: str | None) -> set[str]:
+    names = {n.lower() for n in (page.site_name, page.publisher) if n}
+    if site:
+        names |= {site, site.split(".")[0]}
+    return names
 
 
 def _fill_from_htmldate(page: PageMeta, tree: HtmlElement) -> None:

@@ -9,6 +9,7 @@ from .models import Article, Removal
 from .textrules import normalise_space
 
 RED, GREEN, DIM, BOLD, RESET = "\033[31m", "\033[32m", "\033[2m", "\033[1m", "\033[0m"
+Paint = Callable[[str, str], str]
 METADATA_FIELDS = (
     "title", "site", "published", "dateline", "authors", "editors", "sources",
     "original_publisher", "image_credits",
@@ -19,20 +20,39 @@ def render_explain(text: str, article: Article, *, color: bool = False) -> str:
     """The input line by line: '-' removed (with the rule id), '~' trimmed (removed spans
     shown in [- -]), ' ' kept as is; then the metadata with the rule that found each field."""
     paint = _painter(color)
+    out = [paint(BOLD, "Input, line by line"), *_render_lines(text.splitlines(), article, paint)]
+    return "\n".join(out + _render_metadata(article, paint))
+
+
+def render_explain_html(lines: list[str], article: Article, *, color: bool = False) -> str:
+    """For a page: how the body was found, the elements removed before extraction (rule,
+    selector, text preview), then the extracted lines as render_explain shows text."""
+    paint = _painter(color)
+    site_selector = article.extraction == "site-selector"
+    out = [paint(BOLD, "Body from: ") + ("site body selector" if site_selector else "generic extraction")]
+    out += [f"  note: {note}" for note in article.notes]
+    elements = [r for r in article.removed if r.kind == "element"]
+    out += ["", paint(BOLD, f"Removed elements ({len(elements)})")]
+    for r in elements:
+        out.append(f"- {paint(DIM, f'[{r.rule}]')} {r.selector}: {paint(RED, _preview(r.text))}")
+    out += ["", paint(BOLD, "Extracted lines"), *_render_lines(lines, article, paint)]
+    return "\n".join(out + _render_metadata(article, paint))
+
+
+def _render_lines(lines: list[str], article: Article, paint: Paint) -> list[str]:
     by_line: dict[int, list[Removal]] = defaultdict(list)
     for removal in article.removed:
         if removal.line is not None:
             by_line[removal.line].append(removal)
-    out = [paint(BOLD, "Input, line by line")]
-    for index, raw in enumerate(text.splitlines()):
-        line = normalise_space(raw)
-        if line:
-            out.append(_render_line(index, line, by_line.get(index, []), paint))
-    unplaced = [r for r in article.removed if r.line is None]
-    if unplaced:
-        out += ["", paint(BOLD, "Removed elsewhere")]
-        out += [f"- {paint(RED, _preview(r.text))}  {paint(DIM, f'[{r.rule}] ({r.kind})')}" for r in unplaced]
-    out += ["", paint(BOLD, "Metadata")]
+    return [
+        _render_line(index, line, by_line.get(index, []), paint)
+        for index, raw in enumerate(lines)
+        if (line := normalise_space(raw))
+    ]
+
+
+def _render_metadata(article: Article, paint: Paint) -> list[str]:
+    out = ["", paint(BOLD, "Metadata")]
     record = article.to_dict()
     for field in METADATA_FIELDS:
         value = record[field]
@@ -41,10 +61,7 @@ def render_explain(text: str, article: Article, *, color: bool = False) -> str:
             rule = article.found_by.get(field, "?")
             out.append(f"  {field}: {shown}  {paint(DIM, f'[{rule}]')}")
     out.append(f"  status: {article.status}, {len(article.paragraphs)} paragraphs")
-    return "\n".join(out)
-
-
-Paint = Callable[[str, str], str]
+    return out
 
 
 def _render_line(index: int, line: str, removals: list[Removal], paint: Paint) -> str:

@@ -1,0 +1,188 @@
+"""The HTML path: decoding, site selectors and their fallback, metadata, pages that are not articles."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.decode import decode_html
+from cleaner.inputs import clean_path
+
+from .conftest import REPO
+
+STORY = [
+    "Pemerintah Kota Bandung mulai menerapkan sistem ganjil genap di lima ruas jalan utama pada Senin pagi.",
+    "Kebijakan itu diambil setelah kemacetan di pusat kota meningkat tajam selama musim liburan sekolah.",
+    "Kepala Dinas Perhubungan mengatakan pengawasan akan dilakukan oleh petugas gabungan di setiap simpang.",
+    "Warga diminta memanfaatkan angkutan umum dan menyesuaikan jam berangkat kerja selama masa uji coba.",
+]
+
+
+def page(body: str, *, head: str = "", charset: str | None = "utf-8") -> str:
+    meta = f'<meta charset="{charset}">' if charset else ""
+    return f"<!DOCTYPE html><html><head>{meta}<title>Ganjil Genap Berlaku di Bandung - Contoh</title>{head}</head><body>{body}</body></html>"
+
+
+def article_html(container_class: str = "read__content") -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    return page(
+        '<nav><a href="/">Beranda</a><a href="/news">News</a><a href="/bola">Bola</a></nav>'
+        f'<div class="{container_class}">{paragraphs[: len(paragraphs) // 2]}'
+        '<div class="baca-juga"><strong>Baca juga:</strong> <a href="/x">Judul lain</a></div>'
+        f"{paragraphs[len(paragraphs) // 2 :]}<p>Penulis: Rina Marlina</p></div>"
+        "<footer><p>Copyright © 2024 Contoh Media. All rights reserved.</p></footer>",
+        head='<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
+        '"headline":"Ganjil Genap Berlaku di Bandung","datePublished":"2024-06-20T08:50:00+07:00",'
+        '"author":[{"@type":"Person","name":"Rina Marlina"},{"@type":"Organization","name":"Contoh"}],'
+        '"publisher":{"@type":"Organization","name":"Contoh"}}</script>',
+    )
+
+
+@pytest.fixture(scope="module")
+def site_cleaner(tmp_path_factory: pytest.TempPathFactory) -> Cleaner:
+    rules = tmp_path_factory.mktemp("rules")
+    shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
+    (rules / "contoh.co.id.yaml").write_text(
+        "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\n"
+        "html:\n  body: ['div.read__content']\n  remove:\n    - id: baca-juga-box\n      selector: '.baca-juga'\n"
+        "title_suffixes:\n  - id: outlet\n    pattern: '\\s+-\\s+Contoh$'\n",
+        encoding="utf-8",
+    )
+    return Cleaner(rules)
+
+
+# --- decoding -----------------------------------------------------------------------------
+
+SAMPLE = "Kafé “Kopi Tubruk” – naïve façade résumé"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\xef\xbb\xbf<p>" + SAMPLE.encode("utf-8") + b"</p>", SAMPLE),  # BOM
+        (f'<meta charset="windows-1252"><p>{SAMPLE}</p>'.encode("cp1252"), SAMPLE),
+        (
+            f'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1"><p>{SAMPLE}</p>'.encode(
+                "cp1252"
+            ),
+            SAMPLE,
+        ),
+        (f"<p>{SAMPLE}</p>".encode("cp1252"), SAMPLE),  # no charset at all
+        (f"<p>{SAMPLE}</p>".encode(), SAMPLE),  # no charset, UTF-8
+        ("<p>UTF-16 ok</p>".encode("utf-16"), "UTF-16 ok"),
+    ],
+)
+def test_decoding(data: bytes, expected: str) -> None:
+    assert expected in decode_html(data)
+
+
+def test_header_charset_wins_over_a_wrong_meta() -> None:
+    data = f'<meta charset="utf-8"><p>{SAMPLE}</p>'.encode("cp1252")
+    assert SAMPLE in decode_html(data, declared="windows-1252")
+
+
+def test_undecodable_bytes_never_crash(cleaner: Cleaner) -> None:
+    data = (
+        page("<p>" + "Teks berita yang cukup panjang untuk diekstrak. " * 10 + "</p>").encode()
+        + b"\xff\xfe\x80"
+    )
+    cleaner.clean_html(data)
+
+
+# --- site selectors -----------------------------------------------------------------------
+
+
+def test_site_selector_and_pruning(site_cleaner: Cleaner) -> None:
+    article = site_cleaner.clean_html(article_html().encode(), url="https://www.contoh.co.id/read/1")
+    assert article.extraction == "site-selector"
+    assert article.paragraphs == STORY
+    assert article.title == "Ganjil Genap Berlaku di Bandung"
+    assert article.authors == ["Rina Marlina"]  # the Organization author is the outlet
+    assert article.published == "2024-06-20T08:50:00+07:00"
+    assert article.site == "contoh.co.id"
+    box = next(r for r in article.removed if r.kind == "element")
+    assert (box.rule, box.selector) == ("contoh.co.id/baca-juga-box", ".baca-juga")
+    assert article.notes == []
+
+
+def test_stale_body_selector_falls_back_and_says_so(site_cleaner: Cleaner) -> None:
+    article = site_cleaner.clean_html(article_html("story-body").encode(), url="https://contoh.co.id/read/2")
+    assert article.extraction == "generic"
+    assert article.notes and "body selector" in article.notes[0]
+    assert [p for p in STORY if p in article.paragraphs] == STORY
+    assert not any("Baca juga" in p or "Copyright" in p for p in article.paragraphs)
+
+
+def test_unknown_site_uses_generic_extraction(cleaner: Cleaner) -> None:
+    article = cleaner.clean_html(article_html().encode(), url="https://berita.example.org/a/1")
+    assert article.extraction == "generic" and article.notes == []
+    assert article.site == "berita.example.org"
+    assert all(p in article.paragraphs for p in STORY)
+
+
+def test_site_from_canonical_link(site_cleaner: Cleaner) -> None:
+    html = article_html().replace(
+        "<title>", '<link rel="canonical" href="https://www.contoh.co.id/read/1"><title>'
+    )
+    article = site_cleaner.clean_html(html)
+    assert article.site == "contoh.co.id" and article.url == "https://www.contoh.co.id/read/1"
+
+
+# --- not articles -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "<html><body></body></html>",
+        page("<nav><a href='/a'>Politik</a> <a href='/b'>Ekonomi</a> <a href='/c'>Olahraga</a></nav>"),
+        page(
+            "<ul>"
+            + "".join(f"<li><a href='/n/{i}'>Berita nomor {i} hari ini</a></li>" for i in range(30))
+            + "</ul>"
+        ),
+    ],
+    ids=["empty-string", "empty-body", "nav-only", "home-page-link-list"],
+)
+def test_pages_that_are_not_articles(cleaner: Cleaner, html: str) -> None:
+    article = cleaner.clean_html(html.encode())
+    assert article.status == "empty"
+    assert article.paragraphs == [] and article.text == ""
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def test_gzipped_page_with_url_sidecar(tmp_path: Path, site_cleaner: Cleaner) -> None:
+    path = tmp_path / "halaman.html.gz"
+    path.write_bytes(gzip.compress(article_html().encode()))
+    (tmp_path / "halaman.url").write_text("https://contoh.co.id/read/9\n", encoding="utf-8")
+    article = clean_path(site_cleaner, path)
+    assert article.url == "https://contoh.co.id/read/9" and article.paragraphs == STORY
+
+
+def test_urls_manifest(tmp_path: Path, site_cleaner: Cleaner) -> None:
+    (tmp_path / "a.html").write_text(article_html(), encoding="utf-8")
+    (tmp_path / "urls.tsv").write_text("a.html\thttps://contoh.co.id/read/7\n", encoding="utf-8")
+    assert clean_path(site_cleaner, tmp_path / "a.html").url == "https://contoh.co.id/read/7"
+
+
+def test_html_to_dict_is_json(cleaner: Cleaner) -> None:
+    record = cleaner.clean_html(article_html().encode()).to_dict()
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_explain_lists_elements_lines_and_path(tmp_path: Path, site_cleaner: Cleaner) -> None:
+    from cleaner.explain import render_explain_html
+
+    article, lines = site_cleaner.clean_html_traced(article_html().encode(), url="https://contoh.co.id/r/1")
+    shown = render_explain_html(lines, article)
+    assert "Body from: site body selector" in shown
+    assert "[contoh.co.id/baca-juga-box] .baca-juga: Baca juga: Judul lain" in shown
+    assert "[id-news/credit.author]" in shown
