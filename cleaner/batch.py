@@ -161,7 +161,8 @@ class Summary:
         lines += _section("Top rules (hits in cleaned documents)", self.rules)
         if self.failed:
             lines += ["", f"Failures ({len(self.failed)}):"]
-            lines += [f"  {source}: {reason}" for source, reason in self.failed]
+            # sorted: workers finish in any order, the report should not depend on it
+            lines += [f"  {source}: {reason}" for source, reason in sorted(self.failed)]
         return "\n".join(lines)
 
 
