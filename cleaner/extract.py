@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import trafilatura
-from lxml import etree
 from lxml.html import HtmlElement
 
-from .pagemeta import select
 from .rules import RuleSet
 from .textrules import normalise_space
 
@@ -65,7 +63,7 @@ def extract_body(tree: HtmlElement, ruleset: RuleSet, url: str | None) -> Extrac
         if sum(len(line) for line in lines) >= MIN_BODY_CHARS:
             return Extraction(lines, "site-selector")
         note = (
-            f"{ruleset.name}: body selector {list(ruleset.html_body)} matched no article text;"
+            f"{ruleset.name}: body selector {[s.text for s in ruleset.html_body]} matched no article text;"
             " used generic extraction"
         )
     return Extraction(generic_lines(tree, url), "generic", note)
@@ -73,8 +71,9 @@ def extract_body(tree: HtmlElement, ruleset: RuleSet, url: str | None) -> Extrac
 
 def site_body_lines(tree: HtmlElement, ruleset: RuleSet) -> list[str]:
     for selector in ruleset.html_body:
-        elements = [e for e in select(tree, selector) if isinstance(e, etree._Element)]
-        lines = [line for element in elements for line in element_lines(element)]
+        elements = selector(tree)
+        outermost = [e for e in elements if not any(a in elements for a in e.iterancestors())]
+        lines = [line for element in outermost for line in element_lines(element)]
         if lines:
             return lines
     return []

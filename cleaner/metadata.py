@@ -118,3 +118,13 @@ def parse_offset(zone: str | None, ruleset: RuleSet) -> timezone | None:
         return None
     sign = -1 if m.group(1) == "-" else 1
     return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
+
+
+def find_visible_date(text: str, ruleset: RuleSet) -> str | None:
+    """A date as a page shows it ("Rabu, 19 Juni 2024 | 10:05 WIB"), by the `dates` rules."""
+    for rule in ruleset.dates:
+        for match in rule.regex.finditer(text):
+            found = Found()
+            if take_groups(match, rule.id, ruleset, found) and "published" in found.values:
+                return str(found.values["published"])
+    return None

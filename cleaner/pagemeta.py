@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from .metadata import split_names
+from .metadata import find_visible_date, split_names
 from .rules import RuleSet
 from .sites import host_of
 
@@ -30,6 +30,7 @@ AUTHOR_META = (
 DATE_META = ("article:published_time", "og:published_time", "datePublished", "content_PublishedDate",
              "pubdate", "publishdate", "dc.date", "dc.date.issued", "date", "parsely-pub-date")  # fmt: skip
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+BYLINE_LABEL = re.compile(r"^\s*(?:Penulis|Reporter|Pewarta|Oleh|By|Author)\s*:?\s+", re.IGNORECASE)
 URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", re.IGNORECASE)
 
 
@@ -133,19 +134,13 @@ def _people(value: str | None, meta: PageMeta) -> list[str]:
 
 def _take_byline_selectors(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> None:
     for selector in ruleset.html_author:
-        texts = [_clean_text(el.text_content()) for el in select(tree, selector)]
+        texts = [_clean_text(BYLINE_LABEL.sub("", el.text_content())) for el in selector(tree)]
         meta.set("authors", [n for t in texts for n in _people(t, meta)], f"{ruleset.name}:html.author")
     for selector in ruleset.html_published:
-        for el in select(tree, selector):
+        for el in selector(tree):
             value = el.get("datetime") or el.get("content") or el.text_content()
-            meta.set("published", normalise_iso_date(value), f"{ruleset.name}:html.published")
-
-
-def select(tree: lxml_html.HtmlElement, selector: str) -> list[Any]:
-    """CSS, or XPath when the selector starts with / or (."""
-    if selector.startswith(("/", "(")):
-        return list(tree.xpath(selector))
-    return list(tree.cssselect(selector))
+            published = normalise_iso_date(value) or find_visible_date(el.text_content(), ruleset)
+            meta.set("published", published, f"{ruleset.name}:html.published")
 
 
 def normalise_iso_date(value: Any) -> str | None:

@@ -6,11 +6,12 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .models import Removal
-from .pagemeta import select
-from .rules import RuleSet
+from .rules import HtmlRule, RuleSet
 from .textrules import normalise_space
 
 PREVIEW_CHARS = 120
+PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
+LONG_PARAGRAPH_CHARS = 250
 # Never visible text. Stripped in one C-level pass before the rules run, so neither the
 # rules nor the extractor walk them; not recorded as removals since they hold no text.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed")
@@ -22,16 +23,51 @@ def strip_non_content(tree: HtmlElement) -> None:
 
 def prune_tree(tree: HtmlElement, ruleset: RuleSet) -> list[Removal]:
     """Drop every element a `html.remove` rule selects; each removal names its rule and selector."""
-    removed: list[Removal] = []
+    doomed: dict[HtmlElement, HtmlRule] = {}
+    for element, rule in _class_word_matches(tree, ruleset):
+        doomed.setdefault(element, rule)
     for rule in ruleset.html_remove:
-        for element in select(tree, rule.selector):
-            if not isinstance(element, etree._Element) or element.getparent() is None:
-                continue  # already gone with an ancestor, or the root itself
-            removed.append(Removal(rule.id, preview(element), kind="element", selector=rule.selector))
-            element.drop_tree()  # keeps the tail text, which belongs to the parent
+        if rule.selector:
+            for element in rule.selector(tree):
+                doomed.setdefault(element, rule)
+    removed = []
+    for element, rule in doomed.items():
+        if _inside_removed(element, tree):
+            continue  # went with an ancestor already
+        removed.append(Removal(rule.id, preview(element), kind="element", selector=rule.shown))
+        element.drop_tree()  # keeps the tail text, which belongs to the parent
     return removed
 
 
+def _class_word_matches(tree: HtmlElement, ruleset: RuleSet) -> list[tuple[HtmlElement, HtmlRule]]:
+    """Class-word rules, all in one pass over the elements that have a class. Guarded, since
+    class names are generic: never the page's main containers, never a block holding a long paragraph."""
+    rules = [r for r in ruleset.html_remove if r.classes]
+    if not rules:
+        return []
+    found = []
+    for element in tree.iter():
+        classes = element.get("class")
+        if not classes:
+            continue
+        words = set(classes.split())
+        rule = next((r for r in rules if r.classes & words), None)
+        if rule and element.tag not in PROTECTED_TAGS and not _holds_long_paragraph(element):
+            found.append((element, rule))
+    return found
+
+
+def _holds_long_paragraph(element: HtmlElement) -> bool:
+    return any(len(p.text_content()) > LONG_PARAGRAPH_CHARS for p in element.iter("p"))
+
+
+def _inside_removed(element: HtmlElement, root: HtmlElement) -> bool:
+    # A dropped subtree stays in lxml's document, so compare the topmost ancestor instead.
+    ancestors = list(element.iterancestors())
+    top = ancestors[-1] if ancestors else element
+    return top is not root
+
+
 def preview(element: HtmlElement) -> str:
-    text = normalise_space(element.text_content())
+    text = normalise_space(" ".join(element.itertext()))
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"

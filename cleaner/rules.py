@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from cssselect import HTMLTranslator, SelectorError
+from lxml import etree
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import RuleError
 
@@ -52,9 +54,19 @@ class MatchSpec(_Strict):
 
 
 class SelectorSpec(_Strict):
+    """An element to remove: by `selector` (CSS, or XPath when it starts with "/" or "("),
+    or by `classes`, whole class words any of which marks the element."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    selector: str  # CSS, or XPath when it starts with "/" or "("
+    selector: str | None = None
+    classes: list[str] = []
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_select(self) -> SelectorSpec:
+        if bool(self.selector) == bool(self.classes):
+            raise ValueError("give either `selector` or `classes`")
+        return self
 
 
 class HtmlSpec(_Strict):
@@ -82,10 +94,11 @@ class RuleFileSpec(_Strict):
     spans: list[RuleSpec] = []
     title_suffixes: list[RuleSpec] = []
     captions: list[RuleSpec] = []
+    dates: list[RuleSpec] = []  # formats of visible dates, read from html.published elements
     html: HtmlSpec = HtmlSpec()
 
 
-SECTIONS = ("cut", "lines", "prefixes", "spans", "title_suffixes", "captions")
+SECTIONS = ("cut", "lines", "prefixes", "spans", "title_suffixes", "captions", "dates")
 
 
 # --- compiled rules -----------------------------------------------------------------------
@@ -103,9 +116,27 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class Selector:
+    text: str  # as written in the rule file
+    xpath: etree.XPath
+
+    def __call__(self, tree: etree._Element) -> list[etree._Element]:
+        return [e for e in self.xpath(tree) if isinstance(e, etree._Element)]
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (compile_selector, (self.text,))  # XPath objects do not pickle; recompile
+
+
+@dataclass(frozen=True, slots=True)
 class HtmlRule:
     id: str
-    selector: str
+    selector: Selector | None = None
+    classes: frozenset[str] = frozenset()
+
+    @property
+    def shown(self) -> str:
+        """How the rule selects, for removal records and explain."""
+        return self.selector.text if self.selector else "class~=" + "|".join(sorted(self.classes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +152,14 @@ class RuleSet:
     spans: tuple[Rule, ...] = ()
     title_suffixes: tuple[Rule, ...] = ()
     captions: tuple[Rule, ...] = ()
+    dates: tuple[Rule, ...] = ()
     months: dict[str, int] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-    html_body: tuple[str, ...] = ()
+    html_body: tuple[Selector, ...] = ()
     html_remove: tuple[HtmlRule, ...] = ()
-    html_author: tuple[str, ...] = ()
-    html_published: tuple[str, ...] = ()
+    html_author: tuple[Selector, ...] = ()
+    html_published: tuple[Selector, ...] = ()
 
     def rules_with_group(self, group: str) -> Iterable[Rule]:
         for section in ("lines", "prefixes"):
@@ -284,8 +316,9 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
                     sections[section][rule_spec.id] = _compile_rule(
                         layer_name, layer_path, rule_spec, variables, key
                     )
-        for rule_spec in spec.html.remove:
-            html_remove.setdefault(rule_spec.id, HtmlRule(f"{layer_name}/{rule_spec.id}", rule_spec.selector))
+        for index, rule_spec in enumerate(spec.html.remove):
+            if rule_spec.id not in html_remove:
+                html_remove[rule_spec.id] = _compile_html_rule(layer_name, layer_path, rule_spec, index)
     own = layers[-1][2]
     signatures = tuple(
         _compile_rule(name, path, s, variables, f"match.signatures[{i}].pattern")
@@ -302,12 +335,42 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
         months=months,
         timezones=timezones,
         sources=sources,
-        html_body=tuple(s for _, _, spec in layers for s in spec.html.body),
+        html_body=_compile_selectors(layers, "body"),
         html_remove=tuple(r for short, r in html_remove.items() if short not in disabled),
-        html_author=tuple(s for _, _, spec in layers for s in spec.html.author),
-        html_published=tuple(s for _, _, spec in layers for s in spec.html.published),
+        html_author=_compile_selectors(layers, "author"),
+        html_published=_compile_selectors(layers, "published"),
         **{section: keep(sections[section]) for section in SECTIONS},
     )
+
+
+def compile_selector(text: str) -> Selector:
+    """CSS, or XPath when it starts with / or (. Raises ValueError on a bad selector."""
+    try:
+        xpath = text if text.lstrip().startswith(("/", "(")) else HTMLTranslator().css_to_xpath(text)
+        return Selector(text, etree.XPath(xpath))
+    except (SelectorError, etree.XPathSyntaxError) as exc:
+        raise ValueError(f"bad selector {text!r}: {exc}") from exc
+
+
+def _compile_selectors(layers: list[tuple[str, Path, RuleFileSpec]], key: str) -> tuple[Selector, ...]:
+    """The site's own selectors first, then inherited ones."""
+    selectors = []
+    for _, path, spec in reversed(layers):
+        for index, text in enumerate(getattr(spec.html, key)):
+            try:
+                selectors.append(compile_selector(text))
+            except ValueError as exc:
+                raise RuleError(str(path), str(exc), key=f"html.{key}[{index}]") from exc
+    return tuple(selectors)
+
+
+def _compile_html_rule(set_name: str, path: Path, spec: SelectorSpec, index: int) -> HtmlRule:
+    if not spec.selector:
+        return HtmlRule(f"{set_name}/{spec.id}", classes=frozenset(spec.classes))
+    try:
+        return HtmlRule(f"{set_name}/{spec.id}", selector=compile_selector(spec.selector))
+    except ValueError as exc:
+        raise RuleError(str(path), str(exc), rule=spec.id, key=f"html.remove[{index}].selector") from exc
 
 
 def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str, str], key: str) -> Rule:

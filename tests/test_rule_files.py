@@ -103,3 +103,15 @@ def test_user_rule_folder_adds_a_site_without_python(tmp_path: Path) -> None:
     assert article.site == "contoh.id"
     assert article.paragraphs == ["Isi berita yang sebenarnya ada di sini."]
     assert article.removed[0].rule == "contoh.id/promo"
+
+
+def test_bad_html_selector_fails_at_load(tmp_path: Path) -> None:
+    err = load_error(tmp_path, "html:\n  remove:\n    - id: box\n      selector: 'div[[class'\n")
+    assert (err.rule, err.key) == ("box", "html.remove[0].selector")
+    err = load_error(tmp_path, "html:\n  body: ['//div[@class=']\n")
+    assert err.key == "html.body[0]"
+
+
+def test_remove_rule_needs_selector_or_classes(tmp_path: Path) -> None:
+    err = load_error(tmp_path, "html:\n  remove:\n    - id: box\n")
+    assert err.rule == "box" and "either" in str(err)

@@ -234,3 +234,20 @@ def test_published_date_with_zones(cleaner: Cleaner) -> None:
 def test_impossible_date_is_not_a_match(cleaner: Cleaner) -> None:
     text = f"Judul Berita\nKompas regional | 31 Februari 2024, 19:05 WIBMAKASSAR, KOMPAS.TV - {LEAD}\n{BODY}"
     assert cleaner.clean_text(text).published is None
+
+
+@pytest.mark.parametrize(
+    ("shown", "iso"),
+    [
+        ("Rabu, 19 Juni 2024 | 10:05 WIB", "2024-06-19T10:05:00+07:00"),
+        ("Diperbarui 19 Jun 2024, 10.05 WITA", "2024-06-19T10:05:00+08:00"),
+        ("19/06/2024, 10:05 WIT", "2024-06-19T10:05:00+09:00"),
+        ("Selasa, 2 Januari 2024", "2024-01-02"),
+        ("30/02/2024", None),
+        ("Dibaca 1.234 kali", None),
+    ],
+)
+def test_visible_dates(cleaner: Cleaner, shown: str, iso: str | None) -> None:
+    from cleaner.metadata import find_visible_date
+
+    assert find_visible_date(shown, cleaner.rules.default) == iso
