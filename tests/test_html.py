@@ -189,14 +189,19 @@ def test_explain_lists_elements_lines_and_path(tmp_path: Path, site_cleaner: Cle
 
 
 def test_class_word_rules_match_whole_words_and_nested_once(cleaner: Cleaner) -> None:
-    from cleaner.prune import prune_tree
     from trafilatura.utils import load_html
 
-    tree = load_html(page(
-        '<div class="ads"><div class="ads inner">ADVERTISEMENT</div></div>'
-        '<div class="downloads heads">Unduh laporan lengkap di sini.</div>'
-        '<div class="share"><p>' + "Paragraf panjang yang kebetulan ada di dalam kotak berbagi. " * 6 + "</p></div>"
-    ))
+    from cleaner.prune import prune_tree
+
+    tree = load_html(
+        page(
+            '<div class="ads"><div class="ads inner">ADVERTISEMENT</div></div>'
+            '<div class="downloads heads">Unduh laporan lengkap di sini.</div>'
+            '<div class="share"><p>'
+            + "Paragraf panjang yang kebetulan ada di dalam kotak berbagi. " * 6
+            + "</p></div>"
+        )
+    )
     removed = prune_tree(tree, cleaner.rules.default)
     assert [(r.rule, r.text) for r in removed] == [("id-news/ad-slot", "ADVERTISEMENT")]
     assert "Unduh laporan" in tree.text_content() and "Paragraf panjang" in tree.text_content()
