@@ -203,5 +203,5 @@ def test_class_word_rules_match_whole_words_and_nested_once(cleaner: Cleaner) ->
         )
     )
     removed = prune_tree(tree, cleaner.rules.default)
-    assert [(r.rule, r.text) for r in removed] == [("id-news/ad-slot", "ADVERTISEMENT")]
+    assert [(r.rule, r.text) for r in removed] == [("web/ad-slot", "ADVERTISEMENT")]
     assert "Unduh laporan" in tree.text_content() and "Paragraf panjang" in tree.text_content()
