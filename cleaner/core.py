@@ -102,10 +102,11 @@ def _take_page_meta(article: Article, page: PageMeta, title: str | None) -> None
     """What the page states about itself comes first; text rules fill the gaps."""
     article.title = title
     article.authors = list(page.authors)
+    article.editors = list(page.editors)
     article.published = page.published
-    for key, field_name in (("title", "title"), ("authors", "authors"), ("published", "published")):
+    for key in ("title", "authors", "editors", "published"):
         if key in page.found_by:
-            article.found_by[field_name] = page.found_by[key]
+            article.found_by[key] = page.found_by[key]
 
 
 def _take_text_result(article: Article, result: TextResult) -> None:

@@ -30,7 +30,9 @@ AUTHOR_META = (
 DATE_META = ("article:published_time", "og:published_time", "datePublished", "content_PublishedDate",
              "pubdate", "publishdate", "dc.date", "dc.date.issued", "date", "parsely-pub-date")  # fmt: skip
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-BYLINE_LABEL = re.compile(r"^\s*(?:Penulis|Reporter|Pewarta|Oleh|By|Author)\s*:?\s+", re.IGNORECASE)
+BYLINE_LABEL = re.compile(
+    r"^\s*(?:Penulis|Reporter|Pewarta|Oleh|By|Author|Editor|Penyunting|Redaktur)\s*:?\s+", re.IGNORECASE
+)
 URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", re.IGNORECASE)
 
 
@@ -38,6 +40,7 @@ URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", 
 class PageMeta:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
     published: str | None = None
     url: str | None = None
     site_name: str | None = None
@@ -133,9 +136,10 @@ def _people(value: str | None, meta: PageMeta) -> list[str]:
 
 
 def _take_byline_selectors(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> None:
-    for selector in ruleset.html_author:
-        texts = [_clean_text(BYLINE_LABEL.sub("", el.text_content())) for el in selector(tree)]
-        meta.set("authors", [n for t in texts for n in _people(t, meta)], f"{ruleset.name}:html.author")
+    for key, selectors in (("authors", ruleset.html_author), ("editors", ruleset.html_editor)):
+        for selector in selectors:
+            texts = [_clean_text(BYLINE_LABEL.sub("", el.text_content())) for el in selector(tree)]
+            meta.set(key, [n for t in texts for n in _people(t, meta)], f"{ruleset.name}:html.{key[:-1]}")
     for selector in ruleset.html_published:
         for el in selector(tree):
             value = el.get("datetime") or el.get("content") or el.text_content()

@@ -75,6 +75,7 @@ class HtmlSpec(_Strict):
     body: list[str] = []
     remove: list[SelectorSpec] = []
     author: list[str] = []
+    editor: list[str] = []
     published: list[str] = []
 
 
@@ -159,6 +160,7 @@ class RuleSet:
     html_body: tuple[Selector, ...] = ()
     html_remove: tuple[HtmlRule, ...] = ()
     html_author: tuple[Selector, ...] = ()
+    html_editor: tuple[Selector, ...] = ()
     html_published: tuple[Selector, ...] = ()
 
     def rules_with_group(self, group: str) -> Iterable[Rule]:
@@ -338,6 +340,7 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
         html_body=_compile_selectors(layers, "body"),
         html_remove=tuple(r for short, r in html_remove.items() if short not in disabled),
         html_author=_compile_selectors(layers, "author"),
+        html_editor=_compile_selectors(layers, "editor"),
         html_published=_compile_selectors(layers, "published"),
         **{section: keep(sections[section]) for section in SECTIONS},
     )

@@ -49,7 +49,7 @@ def site_cleaner(tmp_path_factory: pytest.TempPathFactory) -> Cleaner:
     shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
     (rules / "contoh.co.id.yaml").write_text(
         "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\n"
-        "html:\n  body: ['div.read__content']\n  remove:\n    - id: baca-juga-box\n      selector: '.baca-juga'\n"
+        "html:\n  body: ['div.read__content']\n  editor: ['.read__editor']\n  remove:\n    - id: baca-juga-box\n      selector: '.baca-juga'\n"
         "title_suffixes:\n  - id: outlet\n    pattern: '\\s+-\\s+Contoh$'\n",
         encoding="utf-8",
     )
@@ -103,6 +103,7 @@ def test_site_selector_and_pruning(site_cleaner: Cleaner) -> None:
     assert article.paragraphs == STORY
     assert article.title == "Ganjil Genap Berlaku di Bandung"
     assert article.authors == ["Rina Marlina"]  # the Organization author is the outlet
+    assert article.editors == ["Dewi Lestari"] and article.found_by["editors"] == "contoh.co.id:html.editor"
     assert article.published == "2024-06-20T08:50:00+07:00"
     assert article.site == "contoh.co.id"
     box = next(r for r in article.removed if r.kind == "element")
