@@ -15,7 +15,7 @@ from trafilatura.utils import load_html
 from .decode import decode_html
 from .extract import extract_body
 from .models import Article, Removal
-from .pagemeta import PageMeta, read_page_meta
+from .pagemeta import PageMeta, read_byline, read_page_meta
 from .prune import prune_tree, strip_non_content
 from .rules import Rules, RuleSet, load_rules
 from .sites import SiteMatch, detect_site, host_of
@@ -58,8 +58,7 @@ class Cleaner:
         page = read_page_meta(tree)
         url = url or page.url
         match = self._detect_page_site(url, page)
-        if match.ruleset.html_author or match.ruleset.html_published:
-            page = read_page_meta(tree, match.ruleset)  # again, now with the site's byline selectors
+        read_byline(page, tree, match.ruleset)
         _fill_from_htmldate(page, tree)
         strip_non_content(tree)
         removed = prune_tree(tree, match.ruleset)

@@ -53,7 +53,8 @@ class PageMeta:
             self.found_by[key] = source
 
 
-def read_page_meta(tree: lxml_html.HtmlElement, ruleset: RuleSet | None = None) -> PageMeta:
+def read_page_meta(tree: lxml_html.HtmlElement) -> PageMeta:
+    """What the page states in JSON-LD, meta tags and its canonical link."""
     meta = PageMeta()
     for article in _json_ld_articles(tree):
         _take_json_ld(meta, article)
@@ -65,8 +66,6 @@ def read_page_meta(tree: lxml_html.HtmlElement, ruleset: RuleSet | None = None) 
     meta.set("url", tags.get("og:url"), "meta:og:url")
     for name in DATE_META:
         meta.set("published", normalise_iso_date(tags.get(name.lower())), f"meta:{name}")
-    if ruleset is not None:
-        _take_byline_selectors(meta, tree, ruleset)
     for name in AUTHOR_META:
         meta.set("authors", _people(tags.get(name), meta), f"meta:{name}")
     return meta
@@ -135,7 +134,8 @@ def _people(value: str | None, meta: PageMeta) -> list[str]:
     ]
 
 
-def _take_byline_selectors(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> None:
+def read_byline(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> None:
+    """The site's visible byline, editor and date, where JSON-LD and meta tags said nothing."""
     for key, selectors in (("authors", ruleset.html_author), ("editors", ruleset.html_editor)):
         for selector in selectors:
             texts = [_clean_text(BYLINE_LABEL.sub("", el.text_content())) for el in selector(tree)]

@@ -35,6 +35,7 @@ def article_html(container_class: str = "read__content") -> str:
         f'<div class="{container_class}">{paragraphs[: len(paragraphs) // 2]}'
         '<div class="baca-juga"><strong>Baca juga:</strong> <a href="/x">Judul lain</a></div>'
         f"{paragraphs[len(paragraphs) // 2 :]}<p>Penulis: Rina Marlina</p></div>"
+        '<div class="read__editor">Editor: Dewi Lestari</div>'
         "<footer><p>Copyright © 2024 Contoh Media. All rights reserved.</p></footer>",
         head='<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
         '"headline":"Ganjil Genap Berlaku di Bandung","datePublished":"2024-06-20T08:50:00+07:00",'
