@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean-out
+.PHONY: run test lint bench bench-fetch clean-out
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/aeb.py
+
+bench-fetch: $(STAMP)
+	$(BIN)/python bench/fetch_bench.py
 
 clean-out:
 	rm -rf out

@@ -6,13 +6,18 @@ import logging
 from functools import lru_cache
 
 from .core import Cleaner
-from .errors import CleanerError, InputError, RuleError
+from .errors import CleanerError, FetchError, InputError, RuleError
+from .fetch import Fetcher, FetchResult, FetchSettings
 from .models import Article, Removal
 
 __all__ = [
     "Article",
     "Cleaner",
     "CleanerError",
+    "FetchError",
+    "FetchResult",
+    "FetchSettings",
+    "Fetcher",
     "InputError",
     "Removal",
     "RuleError",

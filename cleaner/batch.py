@@ -298,7 +298,7 @@ class _TreeWriter:
 
 
 @dataclass(frozen=True, slots=True)
-class _Line:
+class JsonlLine:
     """Where one jsonl record sits: its file and byte range."""
 
     file: Path
@@ -315,17 +315,17 @@ class _JsonlWriter:
         self.started_ns = _filesystem_now(out_dir)  # taken before any input is checked or read
         self.part: IO[bytes] | None = None
         # input path -> its newest valid record; records of the part override the final file's.
-        self.records: dict[str, _Line] = {}
+        self.records: dict[str, JsonlLine] = {}
         if state and isinstance(state.get("started_ns"), int):
-            self._index(self.final, valid_since=state["started_ns"], lines=_jsonl_lines(self.final))
+            self._index(self.final, valid_since=state["started_ns"], lines=jsonl_lines(self.final))
         self.part_end = self._index_part()
 
     def _index_part(self) -> int | None:
         """Index the records of a part left by an interrupted run with the same rules.
         Returns the end of its last complete line, or None when there is no usable part."""
-        lines = _jsonl_lines(self.part_path)
+        lines = jsonl_lines(self.part_path)
         first = next(lines, None)
-        header = _parse_line(first[1]).get("run") if first else None
+        header = parse_jsonl_line(first[1]).get("run") if first else None
         if not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint:
             return None
         if not isinstance(header.get("started_ns"), int):
@@ -340,12 +340,12 @@ class _JsonlWriter:
         end = 0
         for offset, line in lines:
             end = offset + len(line)
-            source = _parse_line(line).get("input")
+            source = parse_jsonl_line(line).get("input")
             if not isinstance(source, str):
                 continue
             in_mtime = _mtime_ns(Path(source))
             if in_mtime is not None and in_mtime <= valid_since:
-                self.records[source] = _Line(file, offset, len(line))
+                self.records[source] = JsonlLine(file, offset, len(line))
             else:
                 self.records.pop(source, None)
         return end
@@ -367,13 +367,13 @@ class _JsonlWriter:
             self.part.truncate(self.part_end)
             self.part.seek(self.part_end)
 
-    def _append(self, record: dict[str, Any]) -> _Line:
+    def _append(self, record: dict[str, Any]) -> JsonlLine:
         assert self.part is not None
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         offset = self.part.tell()
         self.part.write(data)
         self.part.flush()  # per record, so an interrupted run keeps what it finished
-        return _Line(self.part_path, offset, len(data))
+        return JsonlLine(self.part_path, offset, len(data))
 
     def write(self, job: Input, article: Article) -> None:
         self.records[job.source] = self._append(_record(job, article))
@@ -404,7 +404,7 @@ class _JsonlWriter:
         self.part_path.unlink(missing_ok=True)
 
 
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+def jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(offset, line) of each complete line; a last line without its newline was cut short."""
     try:
         fh = path.open("rb")
@@ -419,7 +419,7 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
             offset += len(line)
 
 
-def _parse_line(line: bytes) -> dict[str, Any]:
+def parse_jsonl_line(line: bytes) -> dict[str, Any]:
     try:
         data = json.loads(line)
     except ValueError:

@@ -1,4 +1,4 @@
-"""The `cleaner` command: clean, explain, fixtures.
+"""The `cleaner` command: clean, explain, fixtures, fetch, scrape.
 
 Exit codes: 0 success, 1 some input failed (or fixtures differ), 2 the run could not
 start (usage error, broken rules folder, unusable output folder), 130 interrupted.
@@ -7,16 +7,21 @@ start (usage error, broken rules folder, unusable output folder), 130 interrupte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 from .batch import FORMATS, run_batch
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
-from .errors import CleanerError
+from .errors import CleanerError, FetchError
+from .fetch import FetchSettings
 from .inputs import is_html, read_html_bytes, url_for
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -81,6 +86,24 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"fixture folders (default: {' '.join(DEFAULT_FIXTURE_ROOTS)})",
     )
     fixtures.set_defaults(run=run_fixtures)
+
+    fetch = commands.add_parser(
+        "fetch", help="download pages into an archive folder (gzipped HTML + manifest)"
+    )
+    _add_url_arguments(fetch)
+    fetch.add_argument("-o", "--out", required=True, type=Path, metavar="DIR", help="archive folder")
+    _add_fetch_options(fetch)
+    fetch.set_defaults(run=run_fetch_command)
+
+    scrape = commands.add_parser("scrape", help="fetch and clean pages into one JSONL file, streaming")
+    _add_url_arguments(scrape)
+    scrape.add_argument("-o", "--out", required=True, type=Path, metavar="OUT.jsonl", help="output file")
+    scrape.add_argument(
+        "--archive", type=Path, metavar="DIR", help="also keep the pages in this archive folder"
+    )
+    _add_rules_option(scrape)
+    _add_fetch_options(scrape)
+    scrape.set_defaults(run=run_scrape_command)
     return parser
 
 
@@ -96,6 +119,159 @@ def _positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
+
+
+def _non_negative_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {number}")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not number >= 0:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return number
+
+
+def _add_url_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("urls", nargs="*", metavar="URL", help="page URLs")
+    parser.add_argument(
+        "--urls", dest="urls_file", metavar="FILE", help="file with one URL a line ('-': standard input)"
+    )
+
+
+def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    defaults = FetchSettings()
+    parser.add_argument(
+        "--warc", type=Path, metavar="FILE", help="also append request/response records to a WARC file"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    group = parser.add_argument_group("fetching")
+    group.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=defaults.concurrency,
+        metavar="N",
+        help="requests in flight, all hosts together (default: %(default)s)",
+    )
+    group.add_argument(
+        "--per-host",
+        type=_positive_int,
+        default=defaults.per_host,
+        metavar="N",
+        help="requests in flight to one host (default: %(default)s)",
+    )
+    group.add_argument(
+        "--delay",
+        type=_seconds,
+        default=defaults.min_delay,
+        metavar="S",
+        help="minimum seconds between requests to one host (default: %(default)s)",
+    )
+    group.add_argument("--connect-timeout", type=_seconds, default=defaults.connect_timeout, metavar="S")
+    group.add_argument("--read-timeout", type=_seconds, default=defaults.read_timeout, metavar="S")
+    group.add_argument(
+        "--max-bytes",
+        type=_positive_int,
+        default=defaults.max_bytes,
+        metavar="N",
+        help="give up on larger pages (default: %(default)s)",
+    )
+    group.add_argument("--max-redirects", type=_non_negative_int, default=defaults.max_redirects, metavar="N")
+    group.add_argument("--user-agent", default=defaults.user_agent, metavar="UA")
+    group.add_argument(
+        "--attempts",
+        type=_positive_int,
+        default=defaults.attempts,
+        metavar="N",
+        help="tries per request on connection errors, timeouts, 429 and 5xx (default: %(default)s)",
+    )
+    group.add_argument(
+        "--backoff",
+        type=_seconds,
+        default=defaults.backoff_base,
+        metavar="S",
+        help="first retry wait, doubling with jitter after that (default: %(default)s)",
+    )
+    group.add_argument("--backoff-max", type=_seconds, default=defaults.backoff_max, metavar="S")
+    group.add_argument(
+        "--max-wait",
+        type=_seconds,
+        default=defaults.max_wait,
+        metavar="S",
+        help="cap on the Retry-After and Crawl-delay a server asks for (default: %(default)s)",
+    )
+    group.add_argument("--ignore-robots", action="store_true", help="do not fetch or obey robots.txt")
+
+
+def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
+    try:
+        return FetchSettings(
+            concurrency=args.concurrency,
+            per_host=args.per_host,
+            min_delay=args.delay,
+            connect_timeout=args.connect_timeout,
+            read_timeout=args.read_timeout,
+            max_bytes=args.max_bytes,
+            max_redirects=args.max_redirects,
+            user_agent=args.user_agent,
+            attempts=args.attempts,
+            backoff_base=args.backoff,
+            backoff_max=args.backoff_max,
+            max_wait=args.max_wait,
+            respect_robots=not args.ignore_robots,
+        )
+    except ValueError as exc:
+        raise FetchError(str(exc)) from exc
+
+
+def _urls_from(args: argparse.Namespace) -> list[str]:
+    urls = list(args.urls)
+    if args.urls_file:
+        urls += _read_url_file(args.urls_file)
+    if not urls:
+        raise FetchError("no URLs: give them as arguments or in a file with --urls FILE")
+    return list(dict.fromkeys(urls))
+
+
+def _read_url_file(name: str) -> list[str]:
+    """One URL a line; blank lines and lines starting with # are skipped."""
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FetchError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from exc
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a run the way Ctrl-C does: requests in flight are cancelled, temporary
+    files removed, and what finished stays recorded for the next run."""
+    if threading.current_thread() is not threading.main_thread():  # signal handlers live in the main thread
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    return sys.stderr.isatty() and not args.quiet
 
 
 def _error(message: str, code: int = EXIT_USAGE) -> int:
@@ -158,3 +334,42 @@ def run_fixtures(args: argparse.Namespace) -> int:
     diffs = check_fixtures(cleaner, roots)
     print("\n".join(diffs) if diffs else "All fixtures match.")
     return EXIT_FAILED if diffs else EXIT_OK
+
+
+def run_fetch_command(args: argparse.Namespace) -> int:
+    from .archive import run_fetch  # imported on use: only the fetching commands need it
+
+    urls, settings = _urls_from(args), _fetch_settings(args)
+    try:
+        with _sigterm_as_interrupt():
+            summary = run_fetch(
+                urls, args.out, settings=settings, warc=args.warc, progress=_show_progress(args)
+            )
+    except OSError as exc:  # the archive folder itself is unusable (per-page errors are in the summary)
+        return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
+    print(summary.render())
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def run_scrape_command(args: argparse.Namespace) -> int:
+    from .archive import run_scrape
+
+    if args.out.is_dir():
+        return _error(f"output {args.out} is a folder; scrape writes one JSONL file")
+    urls, settings = _urls_from(args), _fetch_settings(args)
+    cleaner = Cleaner(args.rules)  # before any request, so broken rules cost no traffic
+    try:
+        with _sigterm_as_interrupt():
+            summary = run_scrape(
+                urls,
+                args.out,
+                cleaner=cleaner,
+                settings=settings,
+                archive_dir=args.archive,
+                warc=args.warc,
+                progress=_show_progress(args),
+            )
+    except OSError as exc:
+        return _error(f"cannot write {exc.filename or args.out}: {exc.strerror or exc}")
+    print(summary.render())
+    return EXIT_OK if summary.ok else EXIT_FAILED

@@ -2,7 +2,11 @@
 
 CleanerError
  ├── RuleError      a rule file is invalid (names the file, the rule id and the key)
- └── InputError     an input cannot be cleaned (empty, binary, too large, undecodable, unreadable)
+ ├── InputError     an input cannot be cleaned (empty, binary, too large, undecodable, unreadable)
+ └── FetchError     a fetch run cannot go on (unusable archive folder, manifest or output file)
+
+A page that cannot be fetched is not an exception: it is a FetchResult with status "failed"
+and a reason.
 """
 
 from __future__ import annotations
@@ -27,3 +31,7 @@ class InputError(CleanerError):
     def __init__(self, reason: str, *, path: str | None = None):
         self.reason, self.path = reason, path
         super().__init__(f"{path}: {reason}" if path else reason)
+
+
+class FetchError(CleanerError):
+    """A fetch or scrape run cannot start or go on; the message names the file."""

@@ -2,7 +2,8 @@
 
 URL convention: a sidecar `<name>.url` next to the input (one line, the URL), else a
 `urls.tsv` in the input's folder with lines `<file name><TAB><url>`; for HTML without
-either, the page's own canonical link is used.
+either, the page's own canonical link is used. A `<name>.charset` sidecar (written by
+`cleaner fetch`) holds the charset the HTTP header declared.
 """
 
 from __future__ import annotations
@@ -40,10 +41,18 @@ def stem_of(path: Path) -> str:
 
 
 def url_for(path: Path) -> str | None:
-    sidecar = path.with_name(stem_of(path) + ".url")
+    return _sidecar(path, ".url") or _manifest(path.parent).get(path.name)
+
+
+def header_charset_for(path: Path) -> str | None:
+    return _sidecar(path, ".charset")
+
+
+def _sidecar(path: Path, suffix: str) -> str | None:
+    sidecar = path.with_name(stem_of(path) + suffix)
     if sidecar.is_file():
         return sidecar.read_text(encoding="utf-8").strip() or None
-    return _manifest(path.parent).get(path.name)
+    return None
 
 
 @lru_cache(maxsize=64)
@@ -81,5 +90,6 @@ def clean_path(
     """Read and clean one file by its kind. Raises InputError when it cannot be cleaned."""
     url = url or url_for(path)
     if is_html(path):
-        return cleaner.clean_html(read_html_bytes(path, max_bytes=max_bytes), url=url)
+        data = read_html_bytes(path, max_bytes=max_bytes)
+        return cleaner.clean_html(data, url=url, encoding=header_charset_for(path))
     return cleaner.clean_text(read_text(path, max_bytes=max_bytes), url=url)

@@ -1,0 +1,161 @@
+"""`cleaner scrape` and `cleaner fetch` end to end, in-process through main(), against a local
+server: scraping gives the same records as fetching and then cleaning the archive."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cleaner.cli import main
+
+from .test_fetch import (
+    ARTICLES,
+    CP1252_PAGE,
+    CURLY,
+    LocalSite,
+    Route,
+    fixture_pages,
+    page,
+    redirect,
+    robots,
+)
+
+FAST = ["--quiet", "--delay", "0", "--backoff", "0.05", "--attempts", "2"]
+
+
+@pytest.fixture
+def site() -> Iterator[LocalSite]:
+    routes: dict[str, Route] = {
+        "/robots.txt": robots("User-agent: *\nDisallow: /private/\n"),
+        **{path: page(body) for path, body in ARTICLES.items()},
+        **{path: page(body, "text/html") for path, body in fixture_pages(limit=10).items()},
+        "/moved": redirect("/article/3", 301),
+        "/cp1252": page(CP1252_PAGE, "text/html; charset=windows-1252"),
+        "/doc.pdf": page(b"%PDF-1.4", "application/pdf"),
+        "/private/x": page(ARTICLES["/article/1"]),
+    }
+    with LocalSite(routes) as running:
+        yield running
+
+
+def page_urls(site: LocalSite) -> list[str]:
+    """The fixture pages: articles (one reached through a redirect) and saved fixture HTML."""
+    return [site.url(p) for p in ["/article/1", "/article/2", "/moved", "/cp1252", *fixture_pages(limit=10)]]
+
+
+def records_by_url(path: Path) -> dict[str, dict[str, Any]]:
+    """Records keyed by the page URL, without "input" (a URL for scrape, a file path for clean)."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return {record["url"]: {k: v for k, v in record.items() if k != "input"} for record in records}
+
+
+def test_scrape_gives_what_clean_gives_over_the_archive(
+    site: LocalSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = page_urls(site)
+    out, archive = tmp_path / "scraped.jsonl", tmp_path / "archive"
+    assert main(["scrape", *urls, "-o", str(out), "--archive", str(archive), *FAST]) == 0
+    assert f"URLs: {len(urls)} total, {len(urls)} fetched" in capsys.readouterr().out
+
+    scraped = records_by_url(out)
+    assert len(scraped) == len(urls)
+    assert [json.loads(line)["input"] for line in out.read_text(encoding="utf-8").splitlines()] == urls
+    assert scraped[site.url("/article/3")]["url"] == site.url("/article/3")  # cleaned under its final URL
+    assert all(record["paragraphs"] for record in scraped.values())
+
+    assert CURLY in scraped[site.url("/cp1252")]["paragraphs"]  # decoded by the header's charset
+    cleaned = tmp_path / "cleaned"
+    assert main(["clean", str(archive / "pages"), "-o", str(cleaned), "--format", "jsonl", "--quiet"]) == 0
+    assert records_by_url(cleaned / "articles.jsonl") == scraped  # the .charset sidecar carries it
+
+    # `cleaner fetch` builds the same archive.
+    fetched = tmp_path / "fetched"
+    assert main(["fetch", *urls, "-o", str(fetched), *FAST]) == 0
+    cleaned_again = tmp_path / "cleaned-again"
+    assert (
+        main(["clean", str(fetched / "pages"), "-o", str(cleaned_again), "--format", "jsonl", "--quiet"]) == 0
+    )
+    assert records_by_url(cleaned_again / "articles.jsonl") == scraped
+    assert sorted(p.name for p in (fetched / "pages").rglob("*")) == sorted(
+        p.name for p in (archive / "pages").rglob("*")
+    )
+
+
+def test_scrape_rerun_and_resume_from_the_archive(
+    site: LocalSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = page_urls(site)
+    archive = tmp_path / "archive"
+    assert main(["fetch", *urls, "-o", str(archive), *FAST]) == 0
+    hits = site.hits.copy()
+
+    # The pages are archived already: scrape cleans them from there, without a request.
+    out = tmp_path / "scraped.jsonl"
+    assert main(["scrape", *urls, "-o", str(out), "--archive", str(archive), *FAST]) == 0
+    assert site.hits == hits
+    assert f"Cleaned: {len(urls)} pages ({len(urls)} from the archive)" in capsys.readouterr().out
+    first = out.read_bytes()
+
+    # A rerun finds every record in place: no request, no cleaning, the same file.
+    assert main(["scrape", *urls, "-o", str(out), *FAST]) == 0
+    assert site.hits == hits
+    assert f"{len(urls)} skipped (already done)" in capsys.readouterr().out
+    assert out.read_bytes() == first
+    assert not out.with_name(out.name + ".part").exists()
+
+
+def test_scrape_resumes_from_the_part_an_interrupted_run_left(site: LocalSite, tmp_path: Path) -> None:
+    urls = page_urls(site)
+    out = tmp_path / "scraped.jsonl"
+    assert main(["scrape", *urls[:2], "-o", str(out), *FAST]) == 0
+    # What an interrupted run leaves: its records in the part, the last one cut short.
+    part = out.with_name(out.name + ".part")
+    done = out.read_bytes()
+    part.write_bytes(done + done.splitlines(keepends=True)[0][:40])
+    out.unlink()
+    hits = site.hits.copy()
+    assert main(["scrape", *urls, "-o", str(out), *FAST]) == 0
+    assert [
+        site.hits[u.removeprefix(site.url(""))] - hits[u.removeprefix(site.url(""))] for u in urls[:2]
+    ] == [0, 0]
+    final_urls = [site.url("/article/3") if u == site.url("/moved") else u for u in urls]
+    assert list(records_by_url(out)) == final_urls  # in the order given
+    assert not part.exists()
+
+
+def test_scrape_reports_skips_and_failures(
+    site: LocalSite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.routes["/cp1252"] = page(CP1252_PAGE, "text/html; charset=windows-1252")
+    urls = [site.url(p) for p in ["/article/1", "/doc.pdf", "/private/x", "/missing", "/cp1252"]]
+    out = tmp_path / "scraped.jsonl"
+    assert main(["scrape", *urls, "-o", str(out), *FAST]) == 1
+    printed = capsys.readouterr().out
+    assert "2 fetched" in printed and "1 not HTML" in printed and "1 disallowed by robots.txt" in printed
+    assert f"{site.url('/missing')}: HTTP 404" in printed
+    records = records_by_url(out)
+    assert set(records) == {site.url("/article/1"), site.url("/cp1252")}
+    assert CURLY in records[site.url("/cp1252")]["paragraphs"]  # decoded by the header's charset
+
+
+def test_urls_file_and_usage_errors(
+    site: LocalSite, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text(f"# seeds\n{site.url('/article/1')}\n\n{site.url('/article/2')}\n", encoding="utf-8")
+    assert main(["fetch", "--urls", str(listing), "-o", str(tmp_path / "a"), *FAST]) == 0
+    assert "2 fetched" in capsys.readouterr().out
+
+    assert main(["fetch", "-o", str(tmp_path / "b"), "--quiet"]) == 2
+    assert "no URLs" in capsys.readouterr().err
+    assert main(["fetch", "--urls", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "b")]) == 2
+    assert main(["scrape", site.url("/article/1"), "-o", str(tmp_path), "--quiet"]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    foreign = tmp_path / "notes.jsonl"
+    foreign.write_text('{"note": "mine"}\n', encoding="utf-8")
+    assert main(["scrape", site.url("/article/1"), "-o", str(foreign), *FAST]) == 2
+    assert foreign.read_text(encoding="utf-8") == '{"note": "mine"}\n'
