@@ -251,3 +251,94 @@ def test_visible_dates(cleaner: Cleaner, shown: str, iso: str | None) -> None:
     from cleaner.metadata import find_visible_date
 
     assert find_visible_date(shown, cleaner.rules.default) == iso
+
+
+# --- conventions of the big Indonesian networks -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[Gambas:Video CNN]",
+        "[Gambas:Video 20detik]",
+        'Simak Video "Detik-detik Banjir Bandang Terjang Permukiman"',
+        "Saksikan video pilihan di bawah ini:",
+        "Halaman 2 dari 3",
+        "1 2 3 Selanjutnya",
+    ],
+)
+def test_network_clutter_lines(cleaner: Cleaner, line: str) -> None:
+    assert clean(cleaner, LEAD, line, BODY).paragraphs == [LEAD, BODY]
+
+
+def test_republished_from_names_the_original_publisher(cleaner: Cleaner) -> None:
+    article = clean(
+        cleaner,
+        LEAD,
+        BODY,
+        "Artikel ini telah tayang di Tribunnews.com dengan judul Harga Beras Naik, https://www.tribunnews.com/x",
+        url="https://jateng.tribunnews.com/a",
+    )
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.site == "jateng.tribunnews.com" or article.site == "tribunnews.com"
+    assert article.original_publisher in (None, "tribunnews.com")
+
+
+def test_republished_from_on_a_mirror(cleaner: Cleaner) -> None:
+    article = clean(cleaner, "contohmirror.com", LEAD, BODY, "Artikel ini telah tayang di Kompas.com dengan judul X")
+    assert article.original_publisher == "kompas.com"
+
+
+@pytest.mark.parametrize(
+    ("credit", "authors", "editors"),
+    [
+        ("Pewarta: Fathur Rochman Editor: Budi Suyanto Copyright © ANTARA 2024", ["Fathur Rochman"], ["Budi Suyanto"]),
+        ("Rep: Febryan A Red: Ratna Puspita", ["Febryan A"], ["Ratna Puspita"]),
+        ("Reporter: Yulia Dwi | Editor: Hendra Gunawan", ["Yulia Dwi"], ["Hendra Gunawan"]),
+        ("Laporan Wartawan Tribunnews.com, Reza Deni", ["Reza Deni"], []),
+        ("Kontributor : Siti Aminah", ["Siti Aminah"], []),
+    ],
+)
+def test_network_credit_blocks(cleaner: Cleaner, credit: str, authors: list[str], editors: list[str]) -> None:
+    article = clean(cleaner, LEAD, BODY, credit)
+    assert article.paragraphs == [LEAD, BODY]
+    assert (article.authors, article.editors) == (authors, editors)
+
+
+@pytest.mark.parametrize(
+    ("caption", "credit"),
+    [
+        ("Warga melintasi genangan di Jalan Sudirman, Senin. (ANTARA FOTO/Aditya Pradana Putra/nym)", "ANTARA FOTO/Aditya Pradana Putra/nym"),
+        ("Petugas memeriksa tanggul yang jebol. (Foto: Humas Polres)", "Humas Polres"),
+    ],
+)
+def test_caption_lines_with_credits(cleaner: Cleaner, caption: str, credit: str) -> None:
+    article = clean(cleaner, LEAD, caption, BODY)
+    assert article.paragraphs == [LEAD, BODY] and article.image_credits == [credit]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Simak pernyataan lengkapnya dalam video yang diunggah di akun resmi kementerian.",
+        "Artikel ini ditulis berdasarkan wawancara dengan warga setempat.",
+        "Laporan keuangan perusahaan itu dirilis pekan lalu.",
+        "Halaman depan gedung itu dipenuhi karangan bunga.",
+        "Selanjutnya, polisi akan memanggil saksi lain.",
+        "Rep: kata itu sering dipakai di media sosial untuk menyebut pengulangan latihan.",
+        "Anggaran itu naik dibandingkan tahun lalu (ANTARA, 2023) menurut data BPS, kata dia panjang sekali.",
+    ],
+)
+def test_network_hard_negatives(cleaner: Cleaner, line: str) -> None:
+    assert line in clean(cleaner, LEAD, line, BODY).paragraphs
+
+
+def test_end_code_with_digits(cleaner: Cleaner) -> None:
+    assert clean(cleaner, LEAD, BODY + " (mcr8/jpnn)").paragraphs == [LEAD, BODY]
+
+
+def test_uppercase_domain_dateline(cleaner: Cleaner) -> None:
+    for lead in ("TRIBUNNEWS.COM, JAKARTA - ", "REPUBLIKA.CO.ID, JAKARTA -- ", "Liputan6.com, Jakarta - "):
+        article = clean(cleaner, lead + LEAD, BODY)
+        assert article.paragraphs == [LEAD, BODY], lead
+        assert article.dateline == "JAKARTA"
