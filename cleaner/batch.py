@@ -44,6 +44,7 @@ from .decode import MAX_BYTES
 from .errors import InputError
 from .inputs import SUFFIXES, clean_path, input_suffix
 from .models import Article
+from .rules import Rules
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ STATE_FILE = ".cleaner-run.json"
 JSONL_FILE = "articles.jsonl"
 PART_FILE = "articles.jsonl.part"
 UNKNOWN_SITE = "(unknown)"
+STALE_MIN_PAGES = 10  # below this, a rule that did not match says little
 
 
 # --- input types --------------------------------------------------------------------------
@@ -128,6 +130,9 @@ class Summary:
     sites: Counter[str] = field(default_factory=Counter)  # over cleaned documents
     rules: Counter[str] = field(default_factory=Counter)  # removal rule id -> hits, over cleaned documents
     empty: int = 0  # cleaned documents with no body text left
+    html_pages: Counter[str] = field(default_factory=Counter)  # site -> pages cleaned from HTML
+    by_body_selector: Counter[str] = field(default_factory=Counter)  # site -> of those, via html.body
+    stale: list[str] = field(default_factory=list)  # rules of sites seen that never matched
 
     @property
     def ok(self) -> bool:
@@ -135,10 +140,30 @@ class Summary:
 
     def add_article(self, article: Article) -> None:
         self.cleaned += 1
-        self.sites[article.site or UNKNOWN_SITE] += 1
+        site = article.site or UNKNOWN_SITE
+        self.sites[site] += 1
         self.rules.update(removal.rule for removal in article.removed)
+        if article.extraction != "text":
+            self.html_pages[site] += 1
+            self.by_body_selector[site] += article.extraction == "site-selector"
         if article.status == "empty":
             self.empty += 1
+
+    def find_stale_rules(self, rules: Rules) -> None:
+        """Rules of sites seen often enough that never matched: how a site redesign shows."""
+        for site, pages in sorted(self.sites.items()):
+            ruleset = rules.for_domain(site) if site != UNKNOWN_SITE else None
+            if ruleset is None or pages < STALE_MIN_PAGES:
+                continue
+            html_pages, by_selector = self.html_pages[site], self.by_body_selector[site]
+            if ruleset.html_body and html_pages and by_selector < html_pages:
+                selectors = ", ".join(s.text for s in ruleset.html_body)
+                self.stale.append(
+                    f"{site}: html.body ({selectors}) matched {by_selector} of {html_pages} pages"
+                )
+            for rule_id in ruleset.own_rule_ids(html=html_pages > 0):
+                if not self.rules[rule_id]:
+                    self.stale.append(f"{site}: {rule_id} matched none of {pages} documents")
 
     def add_failure(self, source: str, reason: str) -> None:
         self.failed.append((source, reason))
@@ -159,6 +184,9 @@ class Summary:
         ]
         lines += _section("Sites", self.sites)
         lines += _section("Top rules (hits in cleaned documents)", self.rules)
+        if self.stale:
+            lines += ["", f"Stale rules (sites with {STALE_MIN_PAGES}+ documents in this run):"]
+            lines += [f"  {line}" for line in self.stale]
         if self.failed:
             lines += ["", f"Failures ({len(self.failed)}):"]
             # sorted: workers finish in any order, the report should not depend on it
@@ -546,6 +574,7 @@ def run_batch(
         extra = writer.finish()
     finally:
         writer.close()
+    summary.find_stale_rules(cleaner.rules)
     write_atomic(
         out / STATE_FILE,
         json.dumps({"fingerprint": fingerprint, "format": fmt, **extra, "counts": summary.counts()}, indent=2)

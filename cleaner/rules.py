@@ -163,6 +163,14 @@ class RuleSet:
     html_editor: tuple[Selector, ...] = ()
     html_published: tuple[Selector, ...] = ()
 
+    def own_rule_ids(self, *, html: bool = True) -> list[str]:
+        """Ids of the rules this site's own file defines (not inherited ones) that remove something."""
+        sections = ("cut", "lines", "prefixes", "spans", "title_suffixes", "captions")
+        ids = [r.id for section in sections for r in getattr(self, section)]
+        if html:
+            ids += [r.id for r in self.html_remove]
+        return [i for i in ids if i.startswith(self.name + "/")]
+
     def rules_with_group(self, group: str) -> Iterable[Rule]:
         for section in ("lines", "prefixes"):
             for rule in getattr(self, section):

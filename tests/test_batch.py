@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from cleaner import Article, Cleaner
-from cleaner.batch import JSONL_FILE, PART_FILE, STATE_FILE, Summary, collect_inputs, run_batch
+from cleaner.batch import (
+    JSONL_FILE,
+    PART_FILE,
+    STALE_MIN_PAGES,
+    STATE_FILE,
+    Summary,
+    collect_inputs,
+    run_batch,
+)
 
 from .conftest import REPO
 
@@ -247,3 +255,23 @@ def test_summary_render_lists_sites_rules_and_failures(
     counts = [int(parts[-1]) for parts in rule_lines]
     assert counts == sorted(counts, reverse=True) and ["id-news/baca-juga", "3"] in rule_lines
     assert f"{corpus / 'kosong.txt'}: empty" in text
+
+
+def test_stale_rules_report_a_redesigned_site(tmp_path: Path, cleaner: Cleaner) -> None:
+    """A site whose body selector stopped matching shows up in the summary."""
+    stale_page = (REPO / "fixtures" / "kompas.tv" / "cabai-rawit-stale-layout.html").read_text(encoding="utf-8")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(STALE_MIN_PAGES):
+        (pages / f"p{i}.html").write_text(stale_page, encoding="utf-8")
+        (pages / f"p{i}.url").write_text(f"https://www.kompas.tv/nasional/{i}/x\n", encoding="utf-8")
+    summary = run_batch([pages], tmp_path / "out", fmt="jsonl", cleaner=cleaner)
+    assert summary.sites["kompas.tv"] == STALE_MIN_PAGES
+    assert f"kompas.tv: html.body (.article__body) matched 0 of {STALE_MIN_PAGES} pages" in summary.stale
+    assert any(line.startswith("kompas.tv: kompas.tv/") for line in summary.stale)
+    assert "Stale rules" in summary.render()
+
+
+def test_no_stale_report_for_few_documents(tmp_path: Path, cleaner: Cleaner) -> None:
+    summary = run_batch([REPO / "seeds"], tmp_path / "out", fmt="jsonl", cleaner=cleaner)
+    assert summary.stale == [] and "Stale rules" not in summary.render()
