@@ -87,6 +87,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fixtures.set_defaults(run=run_fixtures)
 
+    rules = commands.add_parser("rules", help="tools for rule authors: list, check, new")
+    rule_actions = rules.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = rule_actions.add_parser("list", help="sites, their domains, rule and fixture counts")
+    _add_rules_option(listing)
+    check = rule_actions.add_parser("check", help="validate every rule file; every site needs a fixture")
+    check.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="rules folder (default: bundled)")
+    new = rule_actions.add_parser("new", help="scaffold a site's rule file and a fixture from a saved page")
+    new.add_argument("domain", metavar="DOMAIN")
+    new.add_argument("--from", dest="page", type=Path, metavar="PAGE", help="a saved page (.html/.txt)")
+    new.add_argument("--rules-dir", type=Path, default=Path("rules"), metavar="DIR", help="default: rules")
+    new.add_argument(
+        "--fixtures", type=Path, default=Path("fixtures"), metavar="DIR", help="default: fixtures"
+    )
+    for sub in (listing, check):
+        sub.add_argument(
+            "--fixtures",
+            type=Path,
+            nargs="*",
+            default=[Path(root) for root in DEFAULT_FIXTURE_ROOTS],
+            metavar="DIR",
+            help=f"fixture folders (default: {' '.join(DEFAULT_FIXTURE_ROOTS)})",
+        )
+    rules.set_defaults(run=run_rules)
+
     fetch = commands.add_parser(
         "fetch", help="download pages into an archive folder (gzipped HTML + manifest)"
     )
@@ -331,6 +355,30 @@ def run_fixtures(args: argparse.Namespace) -> int:
     diffs = check_fixtures(cleaner, roots)
     print("\n".join(diffs) if diffs else "All fixtures match.")
     return EXIT_FAILED if diffs else EXIT_OK
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    from . import authoring  # imported on use: only rule authors need it
+
+    if args.action == "list":
+        print(authoring.render_site_table(authoring.site_rows(Cleaner(args.rules).rules, args.fixtures)))
+        return EXIT_OK
+    if args.action == "check":
+        rules, problems = authoring.check_rule_folder(args.dir, args.fixtures)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if rules is not None and not problems:
+            print(f"{len(rules.sets)} rule sets, {len(rules.sites)} sites: all valid, all with fixtures.")
+        return EXIT_FAILED if problems else EXIT_OK
+    try:
+        written = authoring.scaffold_site(args.domain, args.rules_dir, args.fixtures, args.page)
+    except (FileExistsError, OSError) as exc:
+        return _error(str(exc), EXIT_FAILED)
+    print("\n".join(f"wrote {path}" for path in written))
+    if args.page is not None:
+        print()
+        print(authoring.new_site_report(Cleaner(args.rules_dir), written[1], args.domain))
+    return EXIT_OK
 
 
 def run_fetch_command(args: argparse.Namespace) -> int:

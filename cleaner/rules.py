@@ -253,7 +253,7 @@ def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
     if not isinstance(data, dict):
         raise RuleError(str(path), "a rule file must be a mapping of keys")
     try:
-        return RuleFileSpec.model_validate(data)
+        spec = RuleFileSpec.model_validate(data)
     except ValidationError as exc:
         # An unknown key is the likeliest typo, and explains the "missing" errors beside it.
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
@@ -262,6 +262,21 @@ def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
         raise RuleError(
             str(path), message, rule=_rule_id_at(data, first["loc"]), key=_key_path(first["loc"])
         ) from exc
+    _check_unique_ids(path, spec)
+    return spec
+
+
+def _check_unique_ids(path: Path, spec: RuleFileSpec) -> None:
+    """Ids name rules in every removal record, so one file may not use an id twice."""
+    seen: dict[str, str] = {}
+    sections = [(name, getattr(spec, name)) for name in SECTIONS] + [("html.remove", spec.html.remove)]
+    for section, rules in sections:
+        for index, rule in enumerate(rules):
+            key = f"{section}[{index}].id"
+            if rule.id in seen:
+                message = f"duplicate rule id, also at {seen[rule.id]}"
+                raise RuleError(str(path), message, rule=rule.id, key=key)
+            seen[rule.id] = key
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:

@@ -1,0 +1,193 @@
+"""Tools for rule authors: list the sites, check the rule files, scaffold a new site."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .core import Cleaner
+from .errors import RuleError
+from .fixtures import EXPECTED_SUFFIX, discover
+from .inputs import clean_path, is_html, stem_of, url_for
+from .models import Article
+from .rules import Rules, load_rules
+from .textrules import SENTENCE_END
+
+PROMO_WORDS = re.compile(
+    r"(?i)\b(?:klik|ikuti|follow|google news|whatsapp|telegram|instagram|tiktok|youtube|download|unduh|"
+    r"langganan|subscribe|baca juga|simak|baca selengkapnya|artikel ini|tayang di|berita terkait)\b"
+)
+CREDIT_LIKE = re.compile(r"^[A-Z][\w /.-]{1,25}\s*:\s*\S")
+DOMAIN_LIKE = re.compile(r"\b[\w-]+\.(?:com|co\.id|id|net|tv|co)\b", re.IGNORECASE)
+CODE_AT_END = re.compile(r"\([^()]{1,20}/[^()]{1,20}\)\s*$")
+RULE_TEMPLATE = """\
+name: {domain}
+description: TODO one line on the outlet and what its pages carry.
+extends: [id-news]
+
+match:
+  domains: [{domain}]
+  # signatures:                  # text evidence when there is no URL, e.g. its dateline stamp
+  #   - id: dateline-stamp
+  #     pattern: "[A-Z]+, {stamp}\\\\s*[-–]"
+
+# lines:                         # a line that fully matches is dropped
+#   - id: promo
+#     pattern: "(?i)..."
+# prefixes:                      # stripped from the start of the first paragraph
+#   - id: dateline
+#     where: lead
+#     pattern: "(?P<dateline>[A-Z]+), {stamp}\\\\s*{{{{dash}}}}\\\\s*"
+# title_suffixes:
+#   - id: site-name
+#     pattern: "\\\\s+[-|]\\\\s+{title}$"
+
+# html:
+#   body: ["div.article-content"]   # the article container
+#   remove:
+#     - id: related
+#       selector: ".related-box"
+#   author: [".author-name"]
+#   published: ["time[datetime]"]
+"""
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    name: str
+    domains: tuple[str, ...]
+    rules: int
+    text_fixtures: int
+    html_fixtures: int
+
+
+def site_rows(rules: Rules, fixture_roots: Iterable[Path]) -> list[SiteRow]:
+    """One row per site rule file; fixtures are counted by the site their expected output names."""
+    text: Counter[str] = Counter()
+    html: Counter[str] = Counter()
+    for fixture in discover(fixture_roots):
+        if fixture.expected.exists():
+            site = json.loads(fixture.expected.read_text(encoding="utf-8")).get("site") or ""
+            ruleset = rules.for_domain(site) if site else None
+            if ruleset is not None:
+                (html if is_html(fixture.input) else text)[ruleset.name] += 1
+    return [
+        SiteRow(
+            ruleset.name,
+            ruleset.domains,
+            len(ruleset.own_rule_ids()) + len(ruleset.signatures) + len(ruleset.html_body),
+            text[ruleset.name],
+            html[ruleset.name],
+        )
+        for ruleset in sorted(rules.sites, key=lambda r: r.name)
+    ]
+
+
+def render_site_table(rows: Iterable[SiteRow]) -> str:
+    rows = list(rows)
+    width = max([len(r.name) for r in rows] + [4])
+    lines = [f"{'site':<{width}}  rules  text  html  domains"]
+    for r in rows:
+        counts = f"{r.rules:>5}  {r.text_fixtures:>4}  {r.html_fixtures:>4}"
+        lines.append(f"{r.name:<{width}}  {counts}  {', '.join(r.domains)}")
+    lines.append(f"{len(rows)} sites")
+    return "\n".join(lines)
+
+
+def check_rule_folder(
+    rules_dir: Path | None, fixture_roots: Iterable[Path]
+) -> tuple[Rules | None, list[str]]:
+    """Every rule file loads (schema, regexes, selectors, unique ids) and every site has fixtures."""
+    try:
+        rules = load_rules(rules_dir)
+    except RuleError as exc:
+        return None, [str(exc)]
+    problems = []
+    for row in site_rows(rules, fixture_roots):
+        if not row.text_fixtures and not row.html_fixtures:
+            problems.append(f"{row.name}: no fixture with an expected output (fixtures/{row.name}/)")
+    return rules, problems
+
+
+def scaffold_site(domain: str, rules_dir: Path, fixtures_dir: Path, page: Path | None = None) -> list[Path]:
+    """Write rules/<domain>.yaml and, from a saved page, fixtures/<domain>/<page>. Returns what it wrote."""
+    domain = domain.lower().removeprefix("www.")
+    rule_file = rules_dir / f"{domain}.yaml"
+    if rule_file.exists():
+        raise FileExistsError(f"{rule_file} exists already")
+    label = domain.split(".")[0]
+    rule_file.write_text(
+        RULE_TEMPLATE.format(
+            domain=domain, stamp=_yaml_escaped(re.escape(domain.upper())), title=label.capitalize()
+        ),
+        encoding="utf-8",
+    )
+    written = [rule_file]
+    if page is not None:
+        target = fixtures_dir / domain / page.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
+        written.append(target)
+        sidecar = page.with_name(stem_of(page) + ".url")
+        if sidecar.exists():
+            shutil.copyfile(sidecar, target.with_name(stem_of(target) + ".url"))
+            written.append(target.with_name(stem_of(target) + ".url"))
+    return written
+
+
+def suspicious_paragraphs(article: Article) -> list[tuple[str, str]]:
+    """Paragraphs that still look like clutter, with why: a starting point for the site's rules."""
+    found = []
+    for paragraph in article.paragraphs:
+        reason = _why_suspicious(paragraph)
+        if reason:
+            found.append((reason, paragraph))
+    return found
+
+
+def _why_suspicious(paragraph: str) -> str | None:
+    if CREDIT_LIKE.match(paragraph) and len(paragraph) < 120:
+        return "credit-like"
+    if PROMO_WORDS.search(paragraph) and len(paragraph) < 300:
+        return "promo-like"
+    if CODE_AT_END.search(paragraph):
+        return "end code"
+    if len(paragraph) < 70 and not paragraph.endswith(SENTENCE_END):
+        return "short, no sentence (link list? heading?)"
+    if DOMAIN_LIKE.search(paragraph) and len(paragraph) < 160:
+        return "names a domain"
+    return None
+
+
+def new_site_report(cleaner: Cleaner, fixture: Path, domain: str) -> str:
+    # Without a URL sidecar the page is cleaned as the new site's, so its rules apply.
+    article = clean_path(cleaner, fixture, url=url_for(fixture) or f"https://{domain}/")
+    lines = [
+        f"{fixture}: {len(article.paragraphs)} paragraphs, body from {article.extraction}, "
+        f"{len(article.removed)} removals",
+        f"  title: {article.title}",
+        f"  authors: {article.authors}  editors: {article.editors}  published: {article.published}",
+    ]
+    suspects = suspicious_paragraphs(article)
+    if suspects:
+        lines += ["", "Still looks like clutter (write rules for what really is):"]
+        lines += [f"  [{why}] {text[:140]}" for why, text in suspects]
+    else:
+        lines += ["", "Nothing in the body looks like clutter by the simple checks."]
+    expected = fixture.with_name(stem_of(fixture) + EXPECTED_SUFFIX)
+    lines += [
+        "",
+        "Next: edit the rule file, check with `cleaner explain`, then",
+        f"`cleaner fixtures update {fixture.parent}` and review {expected.name} line by line.",
+    ]
+    return "\n".join(lines)
+
+
+def _yaml_escaped(pattern: str) -> str:
+    """A regex as it must be written inside a double-quoted YAML string."""
+    return pattern.replace("\\", "\\\\")
