@@ -193,6 +193,11 @@ class Rules:
     def sites(self) -> list[RuleSet]:
         return [s for s in self.sets.values() if s.domains]
 
+    @property
+    def families(self) -> list[RuleSet]:
+        """Shared sets that a site without a file joins when its text shows their signature."""
+        return [s for s in self.sets.values() if s.signatures and not s.domains]
+
     def for_domain(self, host: str) -> RuleSet | None:
         """The site rule set for a host name, subdomains included."""
         host = host.lower().rstrip(".")

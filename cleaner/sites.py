@@ -30,10 +30,24 @@ def detect_site(
     rules: Rules, *, text: str = "", url: str | None = None, site: str | None = None
 ) -> SiteMatch:
     if site:
-        return _named(rules, site.lower().removeprefix("www."), "argument")
-    if host := host_of(url):
-        return _named(rules, host, "url")
-    return detect_site_from_text(rules, text)
+        match = _named(rules, site.lower().removeprefix("www."), "argument")
+    elif host := host_of(url):
+        match = _named(rules, host, "url")
+    else:
+        match = detect_site_from_text(rules, text)
+    return _with_family(rules, match, text)
+
+
+def _with_family(rules: Rules, match: SiteMatch, text: str) -> SiteMatch:
+    """A site without its own rule file whose text shows a family's signature (a mirror's
+    stamp and partner links, say) gets that family's rules."""
+    if match.ruleset is not rules.default or not text:
+        return match
+    for family in rules.families:
+        for signature in family.signatures:
+            if signature.regex.search(text):
+                return SiteMatch(match.site, family, match.found_by or signature.id)
+    return match
 
 
 def detect_site_from_text(rules: Rules, text: str) -> SiteMatch:

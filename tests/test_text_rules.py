@@ -342,3 +342,19 @@ def test_uppercase_domain_dateline(cleaner: Cleaner) -> None:
         article = clean(cleaner, lead + LEAD, BODY)
         assert article.paragraphs == [LEAD, BODY], lead
         assert article.dateline == "JAKARTA"
+
+
+def test_unknown_mirror_joins_the_mirror_family(cleaner: Cleaner) -> None:
+    text = "\n".join(
+        ["cerminberita.com", "", "Judul Berita Cermin Hari Ini", LEAD, BODY, "Sumber: mediaindonesia.com", "Terkini Lainnya", "Judul lain", "Tautan Sahabat"]
+    )
+    article = cleaner.clean_text(text)
+    assert article.site == "cerminberita.com"
+    assert article.original_publisher == "mediaindonesia.com"
+    assert article.found_by["original_publisher"] == "mirror/source-domain"
+    assert article.paragraphs == [LEAD, BODY]
+
+
+def test_a_site_without_the_family_signature_stays_default(cleaner: Cleaner) -> None:
+    article = cleaner.clean_text("\n".join(["contoh.com", LEAD, BODY, "Sumber: mediaindonesia.com"]))
+    assert article.original_publisher is None  # no partner-link block: not taken for a mirror
