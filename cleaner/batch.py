@@ -42,7 +42,7 @@ from tqdm import tqdm
 from .core import Cleaner
 from .decode import MAX_BYTES
 from .errors import InputError
-from .inputs import SUFFIXES, clean_path, input_suffix
+from .inputs import SUFFIXES, clean_path, input_suffix, is_continuation
 from .models import Article
 from .rules import Rules
 
@@ -114,7 +114,7 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(root, d).resolve() != excluded))
         for name in sorted(files):
             path = Path(root, name)
-            if not name.startswith(".") and input_suffix(path):
+            if not name.startswith(".") and input_suffix(path) and not is_continuation(path):
                 yield path
 
 

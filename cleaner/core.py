@@ -6,6 +6,8 @@ HTML:  decode -> parse -> page metadata -> detect site -> prune -> extract -> te
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from htmldate import find_date
@@ -47,6 +49,16 @@ class Cleaner:
         """Clean a raw page. `encoding` is the charset an HTTP header declared, if known."""
         return self.clean_html_traced(html, url=url, encoding=encoding)[0]
 
+    def clean_html_pages(
+        self, pages: Sequence[bytes | str], *, url: str | None = None, encoding: str | None = None
+    ) -> Article:
+        """One article split over several pages ("Halaman 2"), pages in order: each is cleaned
+        with the first page's URL, bodies are joined, metadata comes from the first page that has it."""
+        if not pages:
+            raise ValueError("no pages given")
+        traced = [self.clean_html_traced(page, url=url, encoding=encoding) for page in pages]
+        return _finish(_join_pages(traced))
+
     def clean_html_traced(
         self, html: bytes | str, *, url: str | None = None, encoding: str | None = None
     ) -> tuple[Article, list[str]]:
@@ -87,6 +99,25 @@ class Cleaner:
         if "." in site_name and " " not in site_name:
             return detect_site(self.rules, site=site_name)
         return detect_site(self.rules)
+
+
+def _join_pages(traced: list[tuple[Article, list[str]]]) -> Article:
+    """The first page's article with the later pages' bodies appended; removal line numbers
+    continue across pages, as if the extracted lines of all pages were one list."""
+    joined, offset = traced[0][0], len(traced[0][1])
+    for number, (page, lines) in enumerate(traced[1:], start=2):
+        joined.paragraphs += page.paragraphs
+        joined.removed += [replace(r, line=None if r.line is None else r.line + offset) for r in page.removed]
+        joined.notes += [f"page {number}: {note}" for note in page.notes]
+        offset += len(lines)
+        for key in ("title", "published", "dateline", "original_publisher"):
+            if not getattr(joined, key) and getattr(page, key):
+                setattr(joined, key, getattr(page, key))
+                joined.found_by[key] = page.found_by.get(key, "?")
+        for key in ("authors", "editors", "sources", "image_credits"):
+            bucket = getattr(joined, key)
+            bucket += [value for value in getattr(page, key) if value not in bucket]
+    return joined
 
 
 def _reads_like_an_article(paragraphs: list[str]) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .core import Cleaner
-from .inputs import SUFFIXES, clean_path, input_suffix, stem_of, url_for
+from .inputs import SUFFIXES, clean_path, input_suffix, is_continuation, stem_of, url_for
 
 EXPECTED_SUFFIX = ".expected.json"
 VOLATILE_FIELDS: tuple[str, ...] = ()  # nothing in an Article depends on the clock or the machine
@@ -41,7 +41,7 @@ def discover(roots: Iterable[str | Path]) -> Iterator[Fixture]:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if input_suffix(path) in SUFFIXES and path.is_file():
+            if input_suffix(path) in SUFFIXES and path.is_file() and not is_continuation(path):
                 yield Fixture(path, path.with_name(stem_of(path) + EXPECTED_SUFFIX))
 
 

@@ -8,8 +8,10 @@ either, the page's own canonical link is used. A `<name>.charset` sidecar (writt
 
 from __future__ import annotations
 
+import glob
 import gzip
 import io
+import re
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +40,32 @@ def is_html(path: Path) -> bool:
 def stem_of(path: Path) -> str:
     suffix = input_suffix(path) or path.suffix
     return path.name[: len(path.name) - len(suffix)]
+
+
+CONTINUATION = re.compile(r"^(?P<base>.+)\.p(?P<number>\d+)$")
+
+
+def continuation_of(path: Path) -> tuple[str, int] | None:
+    """For `story.p2.html`, ("story", 2): a later page of the article in `story.html`."""
+    match = CONTINUATION.match(stem_of(path))
+    return (match["base"], int(match["number"])) if match else None
+
+
+def is_continuation(path: Path) -> bool:
+    """A later page whose first page sits next to it: it is cleaned together with that one."""
+    found = continuation_of(path)
+    return found is not None and path.with_name(found[0] + (input_suffix(path) or "")).is_file()
+
+
+def continuation_pages(path: Path) -> list[Path]:
+    """The later pages saved next to an HTML page: `story.p2.html`, `story.p3.html`, ..."""
+    suffix = input_suffix(path) or ""
+    numbered = []
+    for candidate in path.parent.glob(f"{glob.escape(stem_of(path))}.p*{suffix}"):
+        found = continuation_of(candidate)
+        if found and found[0] == stem_of(path) and input_suffix(candidate) == suffix:
+            numbered.append((found[1], candidate))
+    return [page for _, page in sorted(numbered)]
 
 
 def url_for(path: Path) -> str | None:
@@ -90,6 +118,9 @@ def clean_path(
     """Read and clean one file by its kind. Raises InputError when it cannot be cleaned."""
     url = url or url_for(path)
     if is_html(path):
-        data = read_html_bytes(path, max_bytes=max_bytes)
-        return cleaner.clean_html(data, url=url, encoding=header_charset_for(path))
+        pages = [path, *continuation_pages(path)]
+        data = [read_html_bytes(page, max_bytes=max_bytes) for page in pages]
+        if len(data) > 1:
+            return cleaner.clean_html_pages(data, url=url, encoding=header_charset_for(path))
+        return cleaner.clean_html(data[0], url=url, encoding=header_charset_for(path))
     return cleaner.clean_text(read_text(path, max_bytes=max_bytes), url=url)

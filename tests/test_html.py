@@ -207,3 +207,21 @@ def test_class_word_rules_match_whole_words_and_nested_once(cleaner: Cleaner) ->
     removed = prune_tree(tree, cleaner.rules.default)
     assert [(r.rule, r.text) for r in removed] == [("web/ad-slot", "ADVERTISEMENT")]
     assert "Unduh laporan" in tree.text_content() and "Paragraf panjang" in tree.text_content()
+
+
+def test_multi_page_article_is_joined(tmp_path: Path, site_cleaner: Cleaner) -> None:
+    first = article_html().replace(STORY[3], STORY[3] + "</p><p>Halaman Selanjutnya")
+    second = article_html().replace("read__content", "read__content").replace(
+        "".join(f"<p>{p}</p>" for p in STORY[:2]), "<p>Di halaman kedua, warga menyambut baik uji coba itu dan berharap kemacetan berkurang.</p>"
+    )
+    (tmp_path / "berita.html").write_text(first, encoding="utf-8")
+    (tmp_path / "berita.p2.html").write_text(second, encoding="utf-8")
+    (tmp_path / "berita.url").write_text("https://contoh.co.id/read/5\n", encoding="utf-8")
+    article = clean_path(site_cleaner, tmp_path / "berita.html")
+    assert article.paragraphs[:4] == STORY
+    assert "Di halaman kedua, warga menyambut baik uji coba itu dan berharap kemacetan berkurang." in article.paragraphs
+    assert "Halaman Selanjutnya" not in article.paragraphs
+    assert article.title == "Ganjil Genap Berlaku di Bandung"
+    from cleaner.batch import collect_inputs
+
+    assert [i.path.name for i in collect_inputs([tmp_path])] == ["berita.html"]  # page 2 goes with page 1
