@@ -133,8 +133,9 @@ def _take_page_meta(article: Article, page: PageMeta, title: str | None) -> None
     article.title = title
     article.authors = list(page.authors)
     article.editors = list(page.editors)
+    article.image_credits = list(page.image_credits)
     article.published = page.published
-    for key in ("title", "authors", "editors", "published"):
+    for key in ("title", "authors", "editors", "image_credits", "published"):
         if key in page.found_by:
             article.found_by[key] = page.found_by[key]
 

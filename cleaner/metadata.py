@@ -10,6 +10,7 @@ from .models import Article
 from .rules import RuleSet
 
 LIST_FIELDS = {"author": "authors", "editor": "editors", "source": "sources", "image_credit": "image_credits"}
+ADDITIVE_FIELDS = frozenset({"sources", "image_credits"})
 SCALAR_FIELDS = {"dateline": "dateline", "site": "site", "publisher": "original_publisher"}
 DATE_GROUPS = ("day", "month", "year", "hour", "minute", "second", "tz")
 NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\s+dan\s+|\s+and\s+)\s*", re.IGNORECASE)
@@ -37,9 +38,13 @@ class Found:
                 self.found_by.setdefault(key, rule)
 
     def apply_to(self, article: Article, *, keep_existing: bool = False) -> None:
-        """Copy into the article; with keep_existing, fields it already has win."""
+        """Copy into the article. With keep_existing, fields it already has win, except that
+        credits and sources, which add up, are merged."""
         for key, value in self.values.items():
-            if keep_existing and getattr(article, key):
+            current = getattr(article, key)
+            if keep_existing and current:
+                if key in ADDITIVE_FIELDS:
+                    current += [v for v in value if v not in current]  # type: ignore[union-attr]
                 continue
             setattr(article, key, value)
             if key in self.found_by:
@@ -105,7 +110,7 @@ def parse_date(groups: dict[str, str], ruleset: RuleSet) -> str | None:
         moment = time(int(groups["hour"]), int(groups.get("minute", 0)), int(groups.get("second", 0)))
     except ValueError:
         return None
-    offset = parse_offset(groups.get("tz"), ruleset)
+    offset = parse_offset(groups.get("tz") or ruleset.timezone, ruleset)
     return datetime.combine(day, moment, offset).isoformat()
 
 

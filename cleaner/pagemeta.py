@@ -33,6 +33,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 BYLINE_LABEL = re.compile(
     r"^\s*(?:Penulis|Reporter|Pewarta|Oleh|By|Author|Editor|Penyunting|Redaktur)\s*:?\s+", re.IGNORECASE
 )
+CREDIT_LABEL = re.compile(r"^\s*[(\[]?\s*(?:Foto|Photo|Sumber foto|Kredit)\s*:?\s*|[)\]]\s*$", re.IGNORECASE)
 URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", re.IGNORECASE)
 
 
@@ -41,6 +42,7 @@ class PageMeta:
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     editors: list[str] = field(default_factory=list)
+    image_credits: list[str] = field(default_factory=list)
     published: str | None = None
     url: str | None = None
     site_name: str | None = None
@@ -140,6 +142,9 @@ def read_byline(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -
         for selector in selectors:
             texts = [_clean_text(BYLINE_LABEL.sub("", el.text_content())) for el in selector(tree)]
             meta.set(key, [n for t in texts for n in _people(t, meta)], f"{ruleset.name}:html.{key[:-1]}")
+    for selector in ruleset.html_image_credit:
+        credits = [_clean_text(CREDIT_LABEL.sub("", el.text_content())) for el in selector(tree)]
+        meta.set("image_credits", [c for c in credits if c], f"{ruleset.name}:html.image_credit")
     for selector in ruleset.html_published:
         for el in selector(tree):
             value = el.get("datetime") or el.get("content") or el.text_content()

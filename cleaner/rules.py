@@ -77,6 +77,7 @@ class HtmlSpec(_Strict):
     author: list[str] = []
     editor: list[str] = []
     published: list[str] = []
+    image_credit: list[str] = []  # the element holding a photo credit (its text, "Foto:" cut)
 
 
 class RuleFileSpec(_Strict):
@@ -89,6 +90,8 @@ class RuleFileSpec(_Strict):
     months: dict[str, int] = {}
     timezones: dict[str, str] = {}
     sources: dict[str, str] = {}
+    # The zone of times the site prints without one ("10:03"), e.g. "WIB" or "+07:00".
+    timezone: str | None = None
     cut: list[RuleSpec] = []
     lines: list[RuleSpec] = []
     prefixes: list[RuleSpec] = []
@@ -161,6 +164,8 @@ class RuleSet:
     html_remove: tuple[HtmlRule, ...] = ()
     html_author: tuple[Selector, ...] = ()
     html_editor: tuple[Selector, ...] = ()
+    html_image_credit: tuple[Selector, ...] = ()
+    timezone: str | None = None
     html_published: tuple[Selector, ...] = ()
 
     def own_rule_ids(self, *, html: bool = True) -> list[str]:
@@ -369,6 +374,8 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
         html_remove=tuple(r for short, r in html_remove.items() if short not in disabled),
         html_author=_compile_selectors(layers, "author"),
         html_editor=_compile_selectors(layers, "editor"),
+        html_image_credit=_compile_selectors(layers, "image_credit"),
+        timezone=next((spec.timezone for _, _, spec in reversed(layers) if spec.timezone), None),
         html_published=_compile_selectors(layers, "published"),
         **{section: keep(sections[section]) for section in SECTIONS},
     )

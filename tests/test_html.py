@@ -211,17 +211,46 @@ def test_class_word_rules_match_whole_words_and_nested_once(cleaner: Cleaner) ->
 
 def test_multi_page_article_is_joined(tmp_path: Path, site_cleaner: Cleaner) -> None:
     first = article_html().replace(STORY[3], STORY[3] + "</p><p>Halaman Selanjutnya")
-    second = article_html().replace("read__content", "read__content").replace(
-        "".join(f"<p>{p}</p>" for p in STORY[:2]), "<p>Di halaman kedua, warga menyambut baik uji coba itu dan berharap kemacetan berkurang.</p>"
+    second = (
+        article_html()
+        .replace("read__content", "read__content")
+        .replace(
+            "".join(f"<p>{p}</p>" for p in STORY[:2]),
+            "<p>Di halaman kedua, warga menyambut baik uji coba itu dan berharap kemacetan berkurang.</p>",
+        )
     )
     (tmp_path / "berita.html").write_text(first, encoding="utf-8")
     (tmp_path / "berita.p2.html").write_text(second, encoding="utf-8")
     (tmp_path / "berita.url").write_text("https://contoh.co.id/read/5\n", encoding="utf-8")
     article = clean_path(site_cleaner, tmp_path / "berita.html")
     assert article.paragraphs[:4] == STORY
-    assert "Di halaman kedua, warga menyambut baik uji coba itu dan berharap kemacetan berkurang." in article.paragraphs
+    assert (
+        "Di halaman kedua, warga menyambut baik uji coba itu dan berharap kemacetan berkurang."
+        in article.paragraphs
+    )
     assert "Halaman Selanjutnya" not in article.paragraphs
     assert article.title == "Ganjil Genap Berlaku di Bandung"
     from cleaner.batch import collect_inputs
 
     assert [i.path.name for i in collect_inputs([tmp_path])] == ["berita.html"]  # page 2 goes with page 1
+
+
+def test_site_timezone_and_image_credit_selectors(tmp_path_factory: pytest.TempPathFactory) -> None:
+    rules = tmp_path_factory.mktemp("rules")
+    shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
+    (rules / "contoh.co.id.yaml").write_text(
+        "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\ntimezone: WIB\n"
+        "html:\n  body: ['div.read__content']\n  published: ['.read__time']\n  image_credit: ['.photo__credit']\n",
+        encoding="utf-8",
+    )
+    html = (
+        article_html()
+        .replace('"datePublished":"2024-06-20T08:50:00+07:00",', "")
+        .replace(
+            "<nav>",
+            '<div class="read__time">Kamis, 20 Juni 2024 | 08:50</div><figure><img src="x.jpg"><span class="photo__credit">Foto: ANTARA/Budi</span></figure><nav>',
+        )
+    )
+    article = Cleaner(rules).clean_html(html, url="https://contoh.co.id/r/1")
+    assert article.published == "2024-06-20T08:50:00+07:00"  # the site prints no zone; its rules say WIB
+    assert article.image_credits == ["ANTARA/Budi"]
