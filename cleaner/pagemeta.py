@@ -34,6 +34,7 @@ BYLINE_LABEL = re.compile(
     r"^\s*(?:Penulis|Reporter|Pewarta|Oleh|By|Author|Editor|Penyunting|Redaktur)\s*:?\s+", re.IGNORECASE
 )
 CREDIT_LABEL = re.compile(r"^\s*[(\[]?\s*(?:Foto|Photo|Sumber foto|Kredit)\s*:?\s*|[)\]]\s*$", re.IGNORECASE)
+DESK_NAMES = frozenset({"redaksi", "tim redaksi", "admin", "administrator", "editor", "staff", "newsroom"})
 URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", re.IGNORECASE)
 
 
@@ -140,16 +141,21 @@ def read_byline(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -
     """The site's visible byline, editor and date, where JSON-LD and meta tags said nothing."""
     for key, selectors in (("authors", ruleset.html_author), ("editors", ruleset.html_editor)):
         for selector in selectors:
-            texts = [_clean_text(BYLINE_LABEL.sub("", el.text_content())) for el in selector(tree)]
+            texts = [_clean_text(BYLINE_LABEL.sub("", _shown(el))) for el in selector(tree)]
             meta.set(key, [n for t in texts for n in _people(t, meta)], f"{ruleset.name}:html.{key[:-1]}")
     for selector in ruleset.html_image_credit:
-        credits = [_clean_text(CREDIT_LABEL.sub("", el.text_content())) for el in selector(tree)]
+        credits = [_clean_text(CREDIT_LABEL.sub("", _shown(el))) for el in selector(tree)]
         meta.set("image_credits", [c for c in credits if c], f"{ruleset.name}:html.image_credit")
     for selector in ruleset.html_published:
         for el in selector(tree):
-            value = el.get("datetime") or el.get("content") or el.text_content()
-            published = normalise_iso_date(value) or find_visible_date(el.text_content(), ruleset)
+            value = el.get("datetime") or _shown(el)
+            published = normalise_iso_date(value) or find_visible_date(value, ruleset)
             meta.set("published", published, f"{ruleset.name}:html.published")
+
+
+def _shown(element: Any) -> str:
+    """What an element says: a <meta>'s content, else its text."""
+    return str(element.get("content") or "") if element.tag == "meta" else str(element.text_content())
 
 
 def normalise_iso_date(value: Any) -> str | None:

@@ -45,6 +45,9 @@ class RuleSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     pattern: str
     where: Where = "any"
+    # lines rules: also drop the next line when it reads like a headline (a "Baca Juga"
+    # label on its own line, its link's headline on the next).
+    drop_next_headline: bool = False
     note: str | None = None
 
 
@@ -113,6 +116,7 @@ class Rule:
     id: str  # "<set>/<rule id>", as it appears in Article.removed
     regex: re.Pattern[str]
     where: Where = "any"
+    drop_next_headline: bool = False
 
     @property
     def groups(self) -> frozenset[str]:
@@ -425,7 +429,9 @@ def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str
             rule=spec.id,
             key=key,
         )
-    return Rule(id=f"{set_name}/{spec.id}", regex=regex, where=spec.where)
+    return Rule(
+        id=f"{set_name}/{spec.id}", regex=regex, where=spec.where, drop_next_headline=spec.drop_next_headline
+    )
 
 
 def _expand(pattern: str, variables: dict[str, str], path: Path, rule: str, key: str) -> str:

@@ -131,7 +131,12 @@ def _take_fullmatch(doc: _Doc, line: Line, rule: Rule) -> bool:
     match = rule.regex.fullmatch(line.text)
     if match is None or not take_groups(match, rule.id, doc.ruleset, doc.found):
         return False
+    position = doc.lines.index(line)
     doc.drop(line, rule.id)
+    if rule.drop_next_headline and position < len(doc.lines) - 1:  # never the last line standing
+        following = doc.lines[position]
+        if looks_like_title(following.text):
+            doc.drop(following, rule.id)
     return True
 
 
