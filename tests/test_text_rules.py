@@ -358,3 +358,67 @@ def test_unknown_mirror_joins_the_mirror_family(cleaner: Cleaner) -> None:
 def test_a_site_without_the_family_signature_stays_default(cleaner: Cleaner) -> None:
     article = cleaner.clean_text("\n".join(["contoh.com", LEAD, BODY, "Sumber: mediaindonesia.com"]))
     assert article.original_publisher is None  # no partner-link block: not taken for a mirror
+
+
+# --- shared rules gathered from the site files ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "published"),
+    [
+        ("Kamis, 11 Juli 2024 | 14:06 WIB", "2024-07-11T14:06:00+07:00"),
+        ("15 Jul 2024, 10:35 WITA", "2024-07-15T10:35:00+08:00"),
+        ("- Selasa, 15 Juli 2025 | 14:20 WIB", "2025-07-15T14:20:00+07:00"),
+    ],
+)
+def test_date_line_fills_published(cleaner: Cleaner, line: str, published: str) -> None:
+    article = clean(cleaner, line, LEAD, BODY)
+    assert article.paragraphs == [LEAD, BODY] and article.published == published
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Baca Juga Pemprov Sumbar Siapkan Rest Area di Jalur Mudik",
+        "BACA JUGA Harga Cabai Turun Jelang Akhir Pekan",
+        "Silakan baca konten menarik lainnya dari JPNN.com di Google News",
+        "Follow WhatsApp Channel Okezone untuk update berita terbaru setiap hari",
+        "2 dari 4 halaman",
+        "A A A",
+        "Petugas mengevakuasi warga dari lokasi banjir di Kabupaten Bandung, Senin (15/7/2024). ANTARA FOTO/Raisan Al Farisi/agr.",
+        "Truk melintas di Tol Cipularang, Jawa Barat. Foto: Aditia Noviansyah/kumparan",
+    ],
+)
+def test_shared_rules_from_the_sites(cleaner: Cleaner, line: str) -> None:
+    assert clean(cleaner, LEAD, line, BODY).paragraphs == [LEAD, BODY]
+
+
+def test_bare_label_takes_its_headline(cleaner: Cleaner) -> None:
+    article = clean(cleaner, LEAD, "Baca Juga:", "Harga Cabai Turun Jelang Akhir Pekan", BODY)
+    assert article.paragraphs == [LEAD, BODY]
+
+
+def test_bare_label_leaves_a_sentence(cleaner: Cleaner) -> None:
+    article = clean(cleaner, LEAD, "Baca juga", "Warga diminta tetap waspada terhadap cuaca ekstrem.", BODY)
+    assert "Warga diminta tetap waspada terhadap cuaca ekstrem." in article.paragraphs
+
+
+def test_lone_desk_code_after_the_last_sentence(cleaner: Cleaner) -> None:
+    assert clean(cleaner, LEAD, BODY + " (fru)").paragraphs == [LEAD, BODY]
+    kept = "Rapat itu dihadiri fraksi Partai Demokrasi Indonesia Perjuangan (PDIP)"
+    assert clean(cleaner, LEAD, kept).paragraphs[-1] == kept
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Baca juga buku sejarah agar paham konteksnya.",
+        "Baca Juga, kata guru itu, adalah nama kelompok belajar mereka.",
+        "A. Rahman menjadi saksi pertama dalam sidang itu.",
+        "Foto: warga memadati alun-alun sejak pagi untuk menyaksikan upacara.",
+        "Ia menyebut inflasi naik 2,5 persen (yoy)",
+        "Kamis, 11 Juli 2024, menjadi hari bersejarah bagi warga desa itu.",
+    ],
+)
+def test_hard_negatives_of_the_shared_additions(cleaner: Cleaner, line: str) -> None:
+    assert line in clean(cleaner, LEAD, BODY, line).paragraphs
