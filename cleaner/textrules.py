@@ -32,11 +32,12 @@ def normalise_space(text: str) -> str:
     return SPACES.sub(" ", text.translate(INVISIBLE)).strip()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Line:
     index: int  # input line number, 0-based
     position: int  # rank among the non-empty input lines
     text: str
+    dropped: bool = False
 
 
 @dataclass
@@ -49,6 +50,9 @@ class TextResult:
 
 @dataclass
 class _Doc:
+    """Lines are marked dropped, not taken out of the list, so that a stage over a long
+    document stays linear; `alive()` is the surviving lines, in order."""
+
     lines: list[Line]
     ruleset: RuleSet
     found: Found = field(default_factory=Found)
@@ -56,8 +60,24 @@ class _Doc:
     title: str | None = None
     title_variants: set[str] = field(default_factory=set)
 
+    _compacted: bool = True
+
+    def alive(self) -> list[Line]:
+        if not self._compacted:
+            self.lines = [line for line in self.lines if not line.dropped]
+            self._compacted = True
+        return self.lines
+
+    def next_alive(self, line: Line) -> Line | None:
+        lines = self.lines
+        for i in range(lines.index(line) + 1, len(lines)):
+            if not lines[i].dropped:
+                return lines[i]
+        return None
+
     def drop(self, line: Line, rule: str, kind: RemovalKind = "line") -> None:
-        self.lines.remove(line)
+        line.dropped = True
+        self._compacted = False
         self.removed.append(Removal(rule=rule, text=line.text, kind=kind, line=line.index))
 
     def cut_span(self, line: Line, match: re.Match[str], rule: Rule) -> None:
@@ -90,21 +110,21 @@ def apply_text_rules(lines: list[Line], ruleset: RuleSet, *, title: str | None =
     strip_spans(doc)
     removed = sorted(doc.removed, key=lambda r: -1 if r.line is None else r.line)  # stable: input order
     return TextResult(
-        paragraphs=[line.text for line in doc.lines], title=doc.title, removed=removed, found=doc.found
+        paragraphs=[line.text for line in doc.alive()], title=doc.title, removed=removed, found=doc.found
     )
 
 
 def cut_at_markers(doc: _Doc) -> None:
     """A marker line such as "Terkini Lainnya" ends the article: it and all after it go.
     A marker with no body above it is only dropped itself, so a marker can never empty a page."""
-    for i, line in enumerate(doc.lines):
+    for i, line in enumerate(doc.alive()):
         rule = _first_fullmatch(doc.ruleset.cut, line.text)
         if rule is None:
             continue
         if i == 0:
             doc.drop(line, rule.id)
             return cut_at_markers(doc)
-        for tail in doc.lines[i:]:
+        for tail in doc.alive()[i:]:
             doc.drop(tail, rule.id, kind="cut")
         return None
     return None
@@ -112,7 +132,9 @@ def cut_at_markers(doc: _Doc) -> None:
 
 def drop_matching_lines(doc: _Doc) -> None:
     """Whole-line rules: "Baca juga: ...", stamps, promos, credit lines (their groups become metadata)."""
-    for line in list(doc.lines):
+    for line in doc.alive():
+        if line.dropped:  # taken with the line before it (drop_next_headline)
+            continue
         for rule in doc.ruleset.lines:
             if rule.where == "head" and line.position >= HEAD_LINES:
                 continue
@@ -123,7 +145,7 @@ def drop_matching_lines(doc: _Doc) -> None:
     for where, pick in (("lead", 0), ("last", -1)):
         # Edge rules peel lines off the start or end while they keep matching.
         edge_rules = [r for r in doc.ruleset.lines if r.where == where]
-        while doc.lines and any(_take_fullmatch(doc, doc.lines[pick], r) for r in edge_rules):
+        while doc.alive() and any(_take_fullmatch(doc, doc.alive()[pick], r) for r in edge_rules):
             pass
 
 
@@ -131,20 +153,21 @@ def _take_fullmatch(doc: _Doc, line: Line, rule: Rule) -> bool:
     match = rule.regex.fullmatch(line.text)
     if match is None or not take_groups(match, rule.id, doc.ruleset, doc.found):
         return False
-    position = doc.lines.index(line)
     doc.drop(line, rule.id)
-    if rule.drop_next_headline and position < len(doc.lines) - 1:  # never the last line standing
-        following = doc.lines[position]
-        if looks_like_title(following.text):
+    if rule.drop_next_headline:
+        following = doc.next_alive(line)
+        # never the last line standing: a headline is followed by more of the article
+        if following and doc.next_alive(following) and looks_like_title(following.text):
             doc.drop(following, rule.id)
     return True
 
 
 def take_title(doc: _Doc) -> None:
     """The first surviving line is the title when it reads like one and body follows."""
-    if len(doc.lines) < 2 or not looks_like_title(doc.lines[0].text):
+    lines = doc.alive()
+    if len(lines) < 2 or not looks_like_title(lines[0].text):
         return
-    line = doc.lines[0]
+    line = lines[0]
     doc.drop(line, TITLE_RULE)
     title = line.text
     for rule in doc.ruleset.title_suffixes:
@@ -171,7 +194,7 @@ def drop_captions_and_repeats(doc: _Doc) -> None:
     """Drop the title repeated as a caption, and caption pairs: a line followed by the same
     line with a photo credit, "X" then "X (RIA Novosti)". The credit goes to image_credits."""
     previous: Line | None = None
-    for line in list(doc.lines):
+    for line in doc.alive():
         if line.text in doc.title_variants:
             doc.drop(line, TITLE_REPEAT_RULE)
             continue
@@ -196,10 +219,10 @@ def drop_captions_and_repeats(doc: _Doc) -> None:
 def strip_prefixes(doc: _Doc) -> None:
     """Datelines and stamps glued to the start of the first body paragraph ("lead" rules),
     or of any paragraph ("any" rules). Each rule strips once per line; rules may chain."""
-    for i, line in enumerate(list(doc.lines)):
+    for i, line in enumerate(doc.alive()):
         rules = [r for r in doc.ruleset.prefixes if r.where == "any" or (r.where == "lead" and i == 0)]
         pending = list(rules)
-        while pending and line in doc.lines:
+        while pending and not line.dropped:
             for rule in pending:
                 match = rule.regex.match(line.text)
                 if match and match.end() > 0 and take_groups(match, rule.id, doc.ruleset, doc.found):
@@ -214,15 +237,15 @@ def strip_spans(doc: _Doc) -> None:
     """Pieces inside a paragraph: end marks ("***"), desk codes ("(BBC/P-5)") at the end of
     the last paragraph. Their groups become metadata."""
     for rule in doc.ruleset.spans:
-        targets = doc.lines
+        targets = doc.alive()
         if rule.where == "lead":
-            targets = doc.lines[:1]
+            targets = targets[:1]
         elif rule.where == "last":
-            targets = doc.lines[-1:]
+            targets = targets[-1:]
         elif rule.where == "head":
-            targets = [line for line in doc.lines if line.position < HEAD_LINES]
-        for line in list(targets):
-            while line in doc.lines and (match := _first_valid_search(doc, line, rule)):
+            targets = [line for line in targets if line.position < HEAD_LINES]
+        for line in targets:
+            while not line.dropped and (match := _first_valid_search(doc, line, rule)):
                 doc.cut_span(line, match, rule)
 
 
