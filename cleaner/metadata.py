@@ -13,7 +13,7 @@ LIST_FIELDS = {"author": "authors", "editor": "editors", "source": "sources", "i
 ADDITIVE_FIELDS = frozenset({"sources", "image_credits"})
 SCALAR_FIELDS = {"dateline": "dateline", "site": "site", "publisher": "original_publisher"}
 DATE_GROUPS = ("day", "month", "year", "hour", "minute", "second", "tz")
-NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\s+dan\s+|\s+and\s+)\s*", re.IGNORECASE)
+NAME_SEPARATORS = re.compile(r"\s*(?:,|;|&|\||\s+dan\s+|\s+and\s+)\s*", re.IGNORECASE)
 EDGE_PUNCTUATION = " \t.,;:-–—|*"
 
 
@@ -132,4 +132,13 @@ def find_visible_date(text: str, ruleset: RuleSet) -> str | None:
             found = Found()
             if take_groups(match, rule.id, ruleset, found) and "published" in found.values:
                 return str(found.values["published"])
+    return None
+
+
+def find_credit(text: str, ruleset: RuleSet) -> str | None:
+    """The photo credit in a caption's text, by the rules that capture image_credit."""
+    for rule in (*ruleset.captions, *(r for r in ruleset.lines if "image_credit" in r.groups)):
+        match = rule.regex.search(text)
+        if match and match.group("image_credit"):
+            return match.group("image_credit").strip(EDGE_PUNCTUATION)
     return None

@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import html as lxml_html
 
-from .metadata import find_visible_date, split_names
+from .metadata import find_credit, find_visible_date, split_names
 from .rules import RuleSet
 from .sites import host_of
 
@@ -34,6 +34,7 @@ BYLINE_LABEL = re.compile(
     r"^\s*(?:Penulis|Reporter|Pewarta|Oleh|By|Author|Editor|Penyunting|Redaktur)\s*:?\s+", re.IGNORECASE
 )
 CREDIT_LABEL = re.compile(r"^\s*[(\[]?\s*(?:Foto|Photo|Sumber foto|Kredit)\s*:?\s*|[)\]]\s*$", re.IGNORECASE)
+MAX_CREDIT_CHARS = 60  # longer text without a recognisable credit is a caption, not a credit
 DESK_NAMES = frozenset({"redaksi", "tim redaksi", "admin", "administrator", "editor", "staff", "newsroom"})
 URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", re.IGNORECASE)
 
@@ -144,13 +145,23 @@ def read_byline(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -
             texts = [_clean_text(BYLINE_LABEL.sub("", _shown(el))) for el in selector(tree)]
             meta.set(key, [n for t in texts for n in _people(t, meta)], f"{ruleset.name}:html.{key[:-1]}")
     for selector in ruleset.html_image_credit:
-        credits = [_clean_text(CREDIT_LABEL.sub("", _shown(el))) for el in selector(tree)]
+        credits = [_credit(_shown(el), ruleset) for el in selector(tree)]
         meta.set("image_credits", [c for c in credits if c], f"{ruleset.name}:html.image_credit")
     for selector in ruleset.html_published:
         for el in selector(tree):
             value = el.get("datetime") or _shown(el)
             published = normalise_iso_date(value) or find_visible_date(value, ruleset)
             meta.set("published", published, f"{ruleset.name}:html.published")
+
+
+def _credit(text: str, ruleset: RuleSet) -> str | None:
+    """A credit element's text is the credit; a whole caption holds one ("... (Foto: X)")."""
+    text = " ".join(text.split())
+    found = find_credit(text, ruleset)
+    if found:
+        return _clean_text(CREDIT_LABEL.sub("", found))
+    label_cut = _clean_text(CREDIT_LABEL.sub("", text))
+    return label_cut if label_cut and len(label_cut) <= MAX_CREDIT_CHARS else None
 
 
 def _shown(element: Any) -> str:

@@ -254,3 +254,18 @@ def test_site_timezone_and_image_credit_selectors(tmp_path_factory: pytest.TempP
     article = Cleaner(rules).clean_html(html, url="https://contoh.co.id/r/1")
     assert article.published == "2024-06-20T08:50:00+07:00"  # the site prints no zone; its rules say WIB
     assert article.image_credits == ["ANTARA/Budi"]
+
+
+@pytest.mark.parametrize(
+    ("shown", "credit"),
+    [
+        ("Foto: ANTARA/Budi", "ANTARA/Budi"),
+        ("Petugas memeriksa tanggul yang jebol. (Foto: Humas Polres)", "Humas Polres"),
+        ("Warga melintas di genangan. ANTARA FOTO/Aditya Pradana/nym", "ANTARA FOTO/Aditya Pradana/nym"),
+        ("Suasana penimbangan truk di jembatan timbang Losarang, Indramayu, yang ramai sejak pagi.", None),
+    ],
+)
+def test_credit_from_a_caption_element(cleaner: Cleaner, shown: str, credit: str | None) -> None:
+    from cleaner.pagemeta import _credit
+
+    assert _credit(shown, cleaner.rules.default) == credit
