@@ -136,9 +136,12 @@ def find_visible_date(text: str, ruleset: RuleSet) -> str | None:
 
 
 def find_credit(text: str, ruleset: RuleSet) -> str | None:
-    """The photo credit in a caption's text, by the rules that capture image_credit."""
-    for rule in (*ruleset.captions, *(r for r in ruleset.lines if "image_credit" in r.groups)):
-        match = rule.regex.search(text)
-        if match and match.group("image_credit"):
-            return match.group("image_credit").strip(EDGE_PUNCTUATION)
+    """The photo credit in a caption's text, by the rules that capture image_credit: caption
+    rules look at its end, line rules must match the whole caption, as they would a line."""
+    for rule in ruleset.captions:
+        if "image_credit" in rule.groups and (match := rule.regex.search(text)) and match["image_credit"]:
+            return match["image_credit"].strip(EDGE_PUNCTUATION)
+    for rule in ruleset.lines:
+        if "image_credit" in rule.groups and (match := rule.regex.fullmatch(text)) and match["image_credit"]:
+            return match["image_credit"].strip(EDGE_PUNCTUATION)
     return None

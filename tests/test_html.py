@@ -269,3 +269,16 @@ def test_credit_from_a_caption_element(cleaner: Cleaner, shown: str, credit: str
     from cleaner.pagemeta import _credit
 
     assert _credit(shown, cleaner.rules.default) == credit
+
+
+def test_credit_ignores_caption_rules_without_a_credit_group(tmp_path_factory: pytest.TempPathFactory) -> None:
+    rules = tmp_path_factory.mktemp("rules")
+    shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
+    (rules / "contoh.co.id.yaml").write_text(
+        "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\ncaptions:\n  - id: repeat\n    pattern: '$'\n",
+        encoding="utf-8",
+    )
+    from cleaner.pagemeta import _credit
+
+    ruleset = Cleaner(rules).rules.sets["contoh.co.id"]
+    assert _credit("Relawan mengangkat sampah. Foto: Republika/Abdan Syakura", ruleset) == "Republika/Abdan Syakura"
