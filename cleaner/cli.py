@@ -22,7 +22,7 @@ from .core import Cleaner
 from .decode import MAX_BYTES, read_text
 from .errors import CleanerError, FetchError
 from .fetch import FetchSettings
-from .inputs import is_html, read_html_bytes, url_for
+from .inputs import header_charset_for, is_html, read_html_bytes, url_for
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_FIXTURE_ROOTS = ("fixtures", "seeds")
@@ -333,7 +333,9 @@ def run_explain(args: argparse.Namespace) -> int:
     url = args.url or url_for(args.file)
     try:
         if is_html(args.file):
-            article, lines = cleaner.clean_html_traced(read_html_bytes(args.file), url=url)
+            page = read_html_bytes(args.file)
+            # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
+            article, lines = cleaner.clean_html_traced(page, url=url, encoding=header_charset_for(args.file))
             print(render_explain_html(lines, article, color=color))
         else:
             text = read_text(args.file)

@@ -21,7 +21,7 @@ from .pagemeta import PageMeta, read_byline, read_page_meta
 from .prune import prune_tree, strip_non_content
 from .rules import Rules, RuleSet, load_rules
 from .sites import SiteMatch, detect_site, host_of
-from .textrules import TITLE_RULE, Line, TextResult, apply_text_rules, split_lines
+from .textrules import TITLE_RULE, Line, TextResult, apply_text_rules, cut_title_suffixes, split_lines
 
 NOT_ARTICLE_RULE = "builtin/not-an-article"
 MIN_ARTICLE_CHARS = 400
@@ -154,9 +154,7 @@ def _strip_title_suffixes(title: str | None, ruleset: RuleSet, outlets: set[str]
     title_suffixes rules cut it, and so does a separator followed by the outlet's own name."""
     if not title:
         return None
-    for rule in ruleset.title_suffixes:
-        if match := rule.regex.search(title):
-            title = title[: match.start()].rstrip()
+    title, _ = cut_title_suffixes(title, ruleset)
     head, _, tail = title.rpartition(_outlet_separator(title))
     if head and tail.strip().lower() in outlets:
         title = head.rstrip()

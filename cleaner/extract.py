@@ -10,6 +10,7 @@ from lxml.html import HtmlElement
 from .rules import RuleSet
 from .textrules import normalise_space
 
+INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
 MIN_BODY_CHARS = 200  # a body selector matching less than this is taken as stale
 BLOCK_TAGS = frozenset(
     [
@@ -101,21 +102,13 @@ def element_lines(element: HtmlElement) -> list[str]:
 
 
 def _collect(node: HtmlElement, parts: list[str], *, is_root: bool = False) -> None:
-    tag = node.tag if isinstance(node.tag, str) else None  # comments and PIs have no text to show
-    if tag in ("script", "style", "noscript", "template"):
-        tag = None
-        skip_text = True
-    else:
-        skip_text = tag is None
-    block = tag in BLOCK_TAGS
-    if block:
-        parts.append("\n")
-    if node.text and not skip_text:
-        parts.append(node.text)
-    if tag is not None:
+    tag = node.tag if isinstance(node.tag, str) else None  # comments and PIs show no text
+    if tag is not None and tag not in INVISIBLE_TAGS:
+        block = tag in BLOCK_TAGS
+        parts.append("\n" if block else "")
+        parts.append(node.text or "")
         for child in node:
             _collect(child, parts)
-    if block:
-        parts.append("\n")
+        parts.append("\n" if block else "")
     if node.tail and not is_root:
         parts.append(node.tail)

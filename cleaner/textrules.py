@@ -169,15 +169,20 @@ def take_title(doc: _Doc) -> None:
         return
     line = lines[0]
     doc.drop(line, TITLE_RULE)
-    title = line.text
-    for rule in doc.ruleset.title_suffixes:
-        if match := rule.regex.search(title):
-            doc.removed.append(
-                Removal(rule=rule.id, text=match.group(0).strip(), kind="span", line=line.index)
-            )
-            title = title[: match.start()].rstrip()
+    title, cuts = cut_title_suffixes(line.text, doc.ruleset)
+    doc.removed += [Removal(rule=rule, text=text, kind="span", line=line.index) for rule, text in cuts]
     doc.title = title
     doc.title_variants = {line.text, title}
+
+
+def cut_title_suffixes(title: str, ruleset: RuleSet) -> tuple[str, list[tuple[str, str]]]:
+    """The title without the site's suffixes (" - News"), and (rule id, text) of each cut."""
+    cuts = []
+    for rule in ruleset.title_suffixes:
+        if match := rule.regex.search(title):
+            cuts.append((rule.id, match.group(0).strip()))
+            title = title[: match.start()].rstrip()
+    return title, cuts
 
 
 def looks_like_title(text: str) -> bool:

@@ -259,7 +259,9 @@ def test_summary_render_lists_sites_rules_and_failures(
 
 def test_stale_rules_report_a_redesigned_site(tmp_path: Path, cleaner: Cleaner) -> None:
     """A site whose body selector stopped matching shows up in the summary."""
-    stale_page = (REPO / "fixtures" / "kompas.tv" / "cabai-rawit-stale-layout.html").read_text(encoding="utf-8")
+    stale_page = (REPO / "fixtures" / "kompas.tv" / "cabai-rawit-stale-layout.html").read_text(
+        encoding="utf-8"
+    )
     pages = tmp_path / "pages"
     pages.mkdir()
     for i in range(STALE_MIN_PAGES):

@@ -271,7 +271,9 @@ def test_credit_from_a_caption_element(cleaner: Cleaner, shown: str, credit: str
     assert _credit(shown, cleaner.rules.default) == credit
 
 
-def test_credit_ignores_caption_rules_without_a_credit_group(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_credit_ignores_caption_rules_without_a_credit_group(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     rules = tmp_path_factory.mktemp("rules")
     shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
     (rules / "contoh.co.id.yaml").write_text(
@@ -281,4 +283,7 @@ def test_credit_ignores_caption_rules_without_a_credit_group(tmp_path_factory: p
     from cleaner.pagemeta import _credit
 
     ruleset = Cleaner(rules).rules.sets["contoh.co.id"]
-    assert _credit("Relawan mengangkat sampah. Foto: Republika/Abdan Syakura", ruleset) == "Republika/Abdan Syakura"
+    assert (
+        _credit("Relawan mengangkat sampah. Foto: Republika/Abdan Syakura", ruleset)
+        == "Republika/Abdan Syakura"
+    )
