@@ -1,34 +1,48 @@
-# Two entry points: `make run` cleans the bundled seeds, `make test` runs the test suite.
-# Both bootstrap .venv from the pinned lock file on first use.
+# `make help` lists the targets. Every target bootstraps .venv from the hashed lock on first use;
+# only Python 3.11+ is needed. The CLI is then .venv/bin/cleaner (or `source .venv/bin/activate`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pip-compile flags shared by both locks; `make lock LOCK_ARGS=--upgrade` moves every pin to the newest release.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-header $(LOCK_ARGS)
 
-.PHONY: run test lint bench bench-fetch clean-out
+.PHONY: help run test lint lock bench bench-fetch activate clean-out
 
-$(STAMP): requirements.lock pyproject.toml
+help:  ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP)  ## clean the bundled seeds/ into out/articles.jsonl
 	$(BIN)/cleaner clean seeds -o out --format jsonl
+	@echo "The CLI: $(BIN)/cleaner, or run 'source $(BIN)/activate' to put cleaner on PATH."
 
-test: $(STAMP)
+activate:  ## print the line that puts cleaner on PATH in this shell
+	@echo "source $(BIN)/activate"
+
+test: $(STAMP)  ## ruff + the test suite (what CI runs)
 	$(BIN)/ruff check cleaner tests bench
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff only
 	$(BIN)/ruff check cleaner tests bench
 
-bench: $(STAMP)
+# The dev lock is constrained by the runtime lock, so the two never pin a package differently.
+lock: $(STAMP)  ## regenerate requirements.lock and requirements-dev.lock (with hashes) from pyproject.toml
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.lock -o requirements-dev.lock pyproject.toml
+
+bench: $(STAMP)  ## the article-body benchmark (../shared/benchmarks/aeb-dev)
 	$(BIN)/python bench/aeb.py
 
-bench-fetch: $(STAMP)
+bench-fetch: $(STAMP)  ## fetch throughput against a local server
 	$(BIN)/python bench/fetch_bench.py
 
-clean-out:
+clean-out:  ## remove out/
 	rm -rf out

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from .core import Cleaner
 from .errors import CleanerError, FetchError, InputError, RuleError
-from .fetch import Fetcher, FetchResult, FetchSettings
 from .models import Article, Removal
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher, FetchResult, FetchSettings
+
+__version__ = "0.1.0"
+# The fetcher is loaded on first use: httpx and tenacity cost a user of clean_text time for nothing.
+_LAZY = {"Fetcher", "FetchResult", "FetchSettings"}
 
 __all__ = [
     "Article",
@@ -24,6 +31,14 @@ __all__ = [
     "clean_html",
     "clean_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import fetch
+
+        return getattr(fetch, name)
+    raise AttributeError(f"module 'cleaner' has no attribute {name!r}")
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

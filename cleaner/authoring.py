@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .core import Cleaner
-from .errors import RuleError
+from .errors import RuleError, RuleErrors
 from .fixtures import EXPECTED_SUFFIX, discover
 from .inputs import clean_path, is_html, stem_of, url_for
 from .models import Article
@@ -105,6 +105,8 @@ def check_rule_folder(
     """Every rule file loads (schema, regexes, selectors, unique ids) and every site has fixtures."""
     try:
         rules = load_rules(rules_dir)
+    except RuleErrors as exc:
+        return None, [str(error) for error in exc.errors]
     except RuleError as exc:
         return None, [str(exc)]
     problems = []

@@ -39,6 +39,7 @@ from typing import IO, Any, Literal, Protocol
 
 from tqdm import tqdm
 
+from . import logs
 from .core import Cleaner
 from .decode import MAX_BYTES
 from .errors import InputError
@@ -477,9 +478,11 @@ def _attempt(cleaner: Cleaner, path: Path, max_bytes: int) -> _Outcome:
 _worker_cleaner: Cleaner | None = None
 
 
-def _init_worker(cleaner: Cleaner) -> None:
+def _init_worker(cleaner: Cleaner, log_level: int | None) -> None:
     global _worker_cleaner
     _worker_cleaner = cleaner
+    if log_level is not None:  # the CLI's logging (-v/-q, inputs named in warnings), as in the parent
+        logs.configure(log_level)
     # Ctrl-C reaches the whole process group; the parent handles it and stops the pool,
     # so workers ignore it instead of each printing a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -500,7 +503,8 @@ def _attempt_all(
         return
     # spawn: the same start method on every platform, and safe with threads (tqdm's monitor).
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=(cleaner,)) as pool:
+    initargs = (cleaner, logs.configured_level())
+    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=initargs) as pool:
         todo = iter(jobs)
         pending: dict[Future[_Outcome], Input] = {}
 

@@ -1,7 +1,8 @@
-"""The `cleaner` command: clean, explain, fixtures, fetch, scrape.
+"""The `cleaner` command: clean, explain, fixtures, rules, fetch, scrape, discover, completion.
 
 Exit codes: 0 success, 1 some input failed (or fixtures differ), 2 the run could not
-start (usage error, broken rules folder, unusable output folder), 130 interrupted.
+start (usage error, missing input, broken rules folder, unusable output folder), 130
+interrupted. -v/-vv/-q work before or after the subcommand.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
+from . import __version__, logs
 from .batch import FORMATS, run_batch
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
-from .errors import CleanerError, FetchError
-from .fetch import FetchSettings
+from .errors import CleanerError, FetchError, RuleError
+from .fetchsettings import FetchSettings
 from .inputs import header_charset_for, is_html, read_html_bytes, url_for
+from .rules import bundled_rules_dir
+
+logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_FIXTURE_ROOTS = ("fixtures", "seeds")
@@ -34,13 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help and usage errors; callers get a code instead
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(logs.level_for(args.verbose, args.quiet))
     try:
         return int(args.run(args))
-    except CleanerError as exc:  # a broken rules folder: the message names file, rule and key
+    except RuleError as exc:  # a broken rules folder: one line per problem, naming file, rule and key
+        for line in str(exc).splitlines():
+            _error(line)
+        return EXIT_USAGE
+    except CleanerError as exc:
         return _error(str(exc))
     except KeyboardInterrupt:
         print("cleaner: interrupted", file=sys.stderr)
@@ -50,32 +56,61 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+def _verbosity_options(*, top: bool) -> argparse.ArgumentParser:
+    """-v/-vv/-q for the top level and, as a parent parser, for every subcommand. Below the
+    top they default to SUPPRESS, so that `cleaner -v clean ...` is not reset by clean's default."""
+    options = argparse.ArgumentParser(add_help=False)
+    group = options.add_argument_group("output")
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if top else argparse.SUPPRESS,
+        help="log cleaner's progress (-v) or debug messages (-vv); other libraries log warnings only",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="no progress bar, errors only",
+    )
+    return options
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cleaner", description="Strip boilerplate from news text.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser = argparse.ArgumentParser(
+        prog="cleaner",
+        description="Strip boilerplate from news text.",
+        parents=[_verbosity_options(top=True)],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    common = [_verbosity_options(top=False)]
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    clean = commands.add_parser("clean", help="clean files and folders into an output folder")
+    def command(name: str, **kwargs: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=common, **kwargs)
+
+    clean = command("clean", help="clean files and folders into an output folder")
     clean.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="input files or folders")
     clean.add_argument("-o", "--out", required=True, type=Path, metavar="OUT", help="output folder")
     clean.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
     _add_rules_option(clean)
     clean.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes")
     clean.add_argument("--force", action="store_true", help="clean inputs whose output is up to date too")
-    clean.add_argument("--quiet", action="store_true", help="no progress bar")
     clean.add_argument(
         "--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N", help="skip larger inputs"
     )
     clean.set_defaults(run=run_clean)
 
-    explain = commands.add_parser("explain", help="show which rule removed what from one file")
+    explain = command("explain", help="show which rule removed what from one file")
     explain.add_argument("file", type=Path, metavar="FILE")
     _add_rules_option(explain)
     explain.add_argument("--url", help="the page URL (picks the site's rules)")
     explain.add_argument("--site", help="the site, when there is no URL")
     explain.set_defaults(run=run_explain)
 
-    fixtures = commands.add_parser("fixtures", help="check or update the regression fixtures")
+    fixtures = command("fixtures", help="check or update the regression fixtures")
     fixtures.add_argument("action", choices=("check", "update"))
     _add_rules_option(fixtures)
     fixtures.add_argument(
@@ -83,17 +118,23 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="ROOT",
-        help=f"fixture folders (default: {' '.join(DEFAULT_FIXTURE_ROOTS)})",
+        help=f"fixture folders (default: {' '.join(DEFAULT_FIXTURE_ROOTS)} beside the rules folder)",
     )
     fixtures.set_defaults(run=run_fixtures)
 
-    rules = commands.add_parser("rules", help="tools for rule authors: list, check, new")
+    rules = command("rules", help="tools for rule authors: list, check, new")
     rule_actions = rules.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = rule_actions.add_parser("list", help="sites, their domains, rule and fixture counts")
+    listing = rule_actions.add_parser(
+        "list", parents=common, help="sites, their domains, rule and fixture counts"
+    )
     _add_rules_option(listing)
-    check = rule_actions.add_parser("check", help="validate every rule file; every site needs a fixture")
+    check = rule_actions.add_parser(
+        "check", parents=common, help="validate every rule file; every site needs a fixture"
+    )
     check.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="rules folder (default: bundled)")
-    new = rule_actions.add_parser("new", help="scaffold a site's rule file and a fixture from a saved page")
+    new = rule_actions.add_parser(
+        "new", parents=common, help="scaffold a site's rule file and a fixture from a saved page"
+    )
     new.add_argument("domain", metavar="DOMAIN")
     new.add_argument("--from", dest="page", type=Path, metavar="PAGE", help="a saved page (.html/.txt)")
     new.add_argument("--rules-dir", type=Path, default=Path("rules"), metavar="DIR", help="default: rules")
@@ -105,13 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--fixtures",
             type=Path,
             nargs="*",
-            default=[Path(root) for root in DEFAULT_FIXTURE_ROOTS],
             metavar="DIR",
-            help=f"fixture folders (default: {' '.join(DEFAULT_FIXTURE_ROOTS)})",
+            help=f"fixture folders (default: {' '.join(DEFAULT_FIXTURE_ROOTS)} beside the rules folder)",
         )
     rules.set_defaults(run=run_rules)
 
-    fetch = commands.add_parser(
+    fetch = command(
         "fetch", help="download pages into an archive folder (gzipped HTML + manifest)"
     )
     _add_url_arguments(fetch)
@@ -119,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_fetch_options(fetch)
     fetch.set_defaults(run=run_fetch_command)
 
-    scrape = commands.add_parser("scrape", help="fetch and clean pages into one JSONL file, streaming")
+    scrape = command("scrape", help="fetch and clean pages into one JSONL file, streaming")
     _add_url_arguments(scrape)
     scrape.add_argument("-o", "--out", required=True, type=Path, metavar="OUT.jsonl", help="output file")
     scrape.add_argument(
@@ -128,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rules_option(scrape)
     _add_fetch_options(scrape)
     scrape.set_defaults(run=run_scrape_command)
+
+    completion = command("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
+    completion.set_defaults(run=lambda args: run_completion(parser, args))
     return parser
 
 
@@ -174,7 +218,6 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--warc", type=Path, metavar="FILE", help="also append request/response records to a WARC file"
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     group = parser.add_argument_group("fetching")
     group.add_argument(
         "--concurrency",
@@ -295,6 +338,24 @@ def _show_progress(args: argparse.Namespace) -> bool:
     return sys.stderr.isatty() and not args.quiet
 
 
+def _fixture_roots(given: list[Path] | None, rules_dir: Path | None) -> list[Path]:
+    """The folders given, else fixtures/ and seeds/ beside the rules folder: run from anywhere,
+    the bundled rules find the repo's fixtures."""
+    if given:
+        return given
+    base = (rules_dir or bundled_rules_dir()).resolve().parent
+    return [base / root for root in DEFAULT_FIXTURE_ROOTS]
+
+
+def _missing(paths: Sequence[Path]) -> list[Path]:
+    return [path for path in paths if not path.exists()]
+
+
+def _use_color() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set to anything (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _error(message: str, code: int = EXIT_USAGE) -> int:
     print(f"cleaner: error: {message}", file=sys.stderr)
     return code
@@ -304,6 +365,9 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run_clean(args: argparse.Namespace) -> int:
+    missing = _missing(args.paths)
+    if missing:  # a usage error: checked before anything is created
+        return _error(f"no such file or folder: {', '.join(map(str, missing))}")
     if args.out.exists() and not args.out.is_dir():
         return _error(f"output {args.out} exists and is not a folder")
     cleaner = Cleaner(args.rules)  # before any output is touched, so broken rules change nothing
@@ -328,8 +392,10 @@ def run_clean(args: argparse.Namespace) -> int:
 def run_explain(args: argparse.Namespace) -> int:
     from .explain import render_explain, render_explain_html  # imported on use: only this command needs them
 
+    if not args.file.exists():
+        return _error(f"no such file: {args.file}")
     cleaner = Cleaner(args.rules)
-    color = sys.stdout.isatty()
+    color = _use_color()
     url = args.url or url_for(args.file)
     try:
         if is_html(args.file):
@@ -346,16 +412,23 @@ def run_explain(args: argparse.Namespace) -> int:
 
 
 def run_fixtures(args: argparse.Namespace) -> int:
-    from .fixtures import check_fixtures, update_fixtures
+    from .fixtures import check_fixtures, discover, update_fixtures
 
+    missing = _missing(args.roots)
+    if missing:
+        return _error(f"no such folder: {', '.join(map(str, missing))}")
     cleaner = Cleaner(args.rules)
-    roots = args.roots or [Path(root) for root in DEFAULT_FIXTURE_ROOTS]
+    roots = _fixture_roots(args.roots, args.rules)
+    found = sum(1 for _ in discover(roots))
+    if not found:  # checking nothing must not pass
+        return _error(f"no fixtures found in {', '.join(map(str, roots))}")
+    logger.info("%d fixtures in %s", found, ", ".join(map(str, roots)))
     if args.action == "update":
         changed = update_fixtures(cleaner, roots)
-        print("\n".join(changed) if changed else "No fixture changed.")
+        print("\n".join(changed) if changed else f"No fixture changed ({found} fixtures).")
         return EXIT_OK
     diffs = check_fixtures(cleaner, roots)
-    print("\n".join(diffs) if diffs else "All fixtures match.")
+    print("\n".join(diffs) if diffs else f"All {found} fixtures match.")
     return EXIT_FAILED if diffs else EXIT_OK
 
 
@@ -363,13 +436,16 @@ def run_rules(args: argparse.Namespace) -> int:
     from . import authoring  # imported on use: only rule authors need it
 
     if args.action == "list":
-        print(authoring.render_site_table(authoring.site_rows(Cleaner(args.rules).rules, args.fixtures)))
+        roots = _fixture_roots(args.fixtures, args.rules)
+        print(authoring.render_site_table(authoring.site_rows(Cleaner(args.rules).rules, roots)))
         return EXIT_OK
     if args.action == "check":
-        rules, problems = authoring.check_rule_folder(args.dir, args.fixtures)
+        rules, problems = authoring.check_rule_folder(args.dir, _fixture_roots(args.fixtures, args.dir))
         for problem in problems:
             print(problem, file=sys.stderr)
-        if rules is not None and not problems:
+        if rules is None:  # invalid rule files: the exit code `clean --rules` gives them
+            return EXIT_USAGE
+        if not problems:
             print(f"{len(rules.sets)} rule sets, {len(rules.sites)} sites: all valid, all with fixtures.")
         return EXIT_FAILED if problems else EXIT_OK
     try:
@@ -380,6 +456,13 @@ def run_rules(args: argparse.Namespace) -> int:
     if args.page is not None:
         print()
         print(authoring.new_site_report(Cleaner(args.rules_dir), written[1], args.domain))
+    return EXIT_OK
+
+
+def run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    import shtab  # imported on use: only this command needs it
+
+    print(shtab.complete(parser, shell=args.shell))
     return EXIT_OK
 
 

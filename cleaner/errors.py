@@ -2,6 +2,7 @@
 
 CleanerError
  ├── RuleError      a rule file is invalid (names the file, the rule id and the key)
+ │    └── RuleErrors several of them: every problem of every file, one line each
  ├── InputError     an input cannot be cleaned (empty, binary, too large, undecodable, unreadable)
  └── FetchError     a fetch run cannot go on (unusable archive folder, manifest or output file)
 
@@ -25,6 +26,16 @@ class RuleError(CleanerError):
         if key:
             where += f": key {key!r}"
         super().__init__(f"{where}: {message}")
+
+
+class RuleErrors(RuleError):
+    """Every problem found in a rules folder; str() gives one line per problem."""
+
+    def __init__(self, errors: list[RuleError]):
+        self.errors = errors
+        first = errors[0]
+        self.file, self.rule, self.key = first.file, first.rule, first.key
+        Exception.__init__(self, "\n".join(str(error) for error in errors))
 
 
 class InputError(CleanerError):

@@ -3,14 +3,18 @@
 One async core on one shared httpx.AsyncClient; `Fetcher.fetch(url)` is a thin blocking
 wrapper around it. Per URL:
 
-  robots.txt (per origin, fetched once per run through the same client and limits)
+  robots.txt (per origin, fetched once per run through the same client and limits; protego,
+             RFC 9309: wildcards, `$`, the longest match deciding between Allow and Disallow)
   -> a polite slot (global concurrency, per-host concurrency, minimum delay per host)
-  -> GET with retries (tenacity: connection errors, timeouts, 429 and 5xx; Retry-After honoured)
+  -> GET with retries (tenacity: connection errors, timeouts, 429 and 5xx; Retry-After honoured),
+     each try within a total deadline
   -> redirects followed here, hop by hop, so each hop passes robots.txt and politeness too
-  -> the body streamed up to max_bytes -> HTML or not (Content-Type, sniffed when missing).
+  -> the body streamed and decompressed chunk by chunk up to max_bytes
+  -> HTML or not (Content-Type, sniffed when missing).
 
 Every URL ends in a FetchResult with a status (done, failed, skipped-non-html, disallowed)
 and, unless done, a reason. A bad page is an outcome, never an exception.
+`fetch_many(urls, any_type=True)` takes any content type (sitemaps, feeds) instead of HTML only.
 """
 
 from __future__ import annotations
@@ -19,15 +23,15 @@ import asyncio
 import contextlib
 import email.utils
 import logging
-import urllib.robotparser
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+import zlib
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
+from protego import Protego
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -37,20 +41,14 @@ from tenacity import (
     wait_random,
 )
 
+from .fetchsettings import FetchSettings
+
 logger = logging.getLogger(__name__)
 
 Status = Literal["done", "failed", "skipped-non-html", "disallowed"]
-Purpose = Literal["page", "robots"]
+Purpose = Literal["page", "document", "robots"]  # document: any content type
 
 
-def _package_version() -> str:
-    try:
-        return metadata.version("cleaner")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "0+unknown"
-
-
-DEFAULT_USER_AGENT = f"cleaner/{_package_version()} (news page archiver; python-httpx/{httpx.__version__})"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Content types that say nothing: the body is sniffed (WHATWG MIME sniffing lists these).
 UNKNOWN_TYPES = frozenset({"", "application/octet-stream", "application/unknown", "unknown/unknown", "*/*"})
@@ -62,40 +60,16 @@ REASON_DISALLOWED = "disallowed by robots.txt"
 REASON_ROBOTS_UNREACHABLE = "robots.txt unreachable"
 REASON_REDIRECT_LOOP = "redirect loop"
 REASON_TOO_MANY_REDIRECTS = "too many redirects"
+# Final answers: a rerun does not ask again unless told to (--retry-failed). Other 4xx may be
+# a block or a mistake of the moment; 429 and 5xx are retried within the run already.
+PERMANENT_HTTP_STATUSES = frozenset({404, 410})
+# We decode bodies ourselves, chunk by chunk, so we offer only what zlib decodes.
+ACCEPT_ENCODING = "gzip, deflate"
+DECODE_PIECE = 64 * 1024  # the most bytes one decompression step may produce
+ALLOW_ALL = Protego.parse("")
 
 
 # --- settings and results -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class FetchSettings:
-    """How to fetch. Passed to a Fetcher; nothing is read from globals."""
-
-    concurrency: int = 8  # requests in flight, all hosts together
-    per_host: int = 2  # requests in flight to one host
-    min_delay: float = 1.0  # seconds between the starts of two requests to one host
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0  # longest silence while waiting for response bytes
-    max_bytes: int = 10 * 1024 * 1024  # a larger (decoded) body is abandoned as "too large"
-    max_redirects: int = 10
-    user_agent: str = DEFAULT_USER_AGENT
-    attempts: int = 4  # tries per request, the first included
-    backoff_base: float = 0.5  # first retry wait in seconds, doubling (with jitter) after that
-    backoff_max: float = 30.0
-    max_wait: float = 120.0  # cap on a Retry-After or robots.txt Crawl-delay a server asks for
-    respect_robots: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("concurrency", "per_host", "max_bytes", "attempts"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        for name in ("min_delay", "backoff_base", "backoff_max", "max_wait", "max_redirects"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative")
-        if self.connect_timeout <= 0 or self.read_timeout <= 0:
-            raise ValueError("timeouts must be positive")
-        if not self.user_agent.strip():
-            raise ValueError("user_agent must not be empty")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +105,11 @@ class FetchResult:
     def ok(self) -> bool:
         return self.status == "done"
 
+    @property
+    def permanent(self) -> bool:
+        """A failure that asking again will not change (404, 410)."""
+        return self.status == "failed" and self.http_status in PERMANENT_HTTP_STATUSES
+
 
 # --- the fetcher --------------------------------------------------------------------------
 
@@ -151,12 +130,20 @@ class Fetcher:
         """Fetch one URL, blocking. Inside a running event loop, use fetch_many instead."""
         return asyncio.run(_first(self.fetch_many([url])))
 
-    async def fetch_many(self, urls: Iterable[str]) -> AsyncGenerator[FetchResult, None]:
+    async def fetch_many(
+        self, urls: Iterable[str], *, any_type: bool = False
+    ) -> AsyncGenerator[FetchResult, None]:
         """One result per URL, in the order they finish. Closing the generator early (break
-        inside `contextlib.aclosing`, cancellation) cancels the fetches still running."""
+        inside `contextlib.aclosing`, cancellation) cancels the fetches still running.
+        any_type: keep bodies of every content type (a sitemap, a feed), not HTML only."""
         async with self._open_run() as run:
-            async for result in run.fetch_all(urls):
+            async for result in run.fetch_all(urls, "document" if any_type else "page"):
                 yield result
+
+    async def robots(self, url: str) -> Protego | None:
+        """The robots.txt rules of the URL's origin (None: unreachable), fetched politely."""
+        async with self._open_run() as run:
+            return await run.robots_for(url)
 
     @contextlib.asynccontextmanager
     async def _open_run(self) -> AsyncIterator[_Run]:
@@ -247,7 +234,7 @@ class _Run:
         self.client, self.settings = client, settings
         self.slots = asyncio.Semaphore(settings.concurrency)
         self.gates: dict[str, _HostGate] = {}
-        self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}  # None: unreachable
+        self.robots: dict[str, Protego | None] = {}  # None: unreachable
         self.robots_locks: dict[str, asyncio.Lock] = {}
         self.timeout = httpx.Timeout(
             connect=settings.connect_timeout,
@@ -260,14 +247,14 @@ class _Run:
             multiplier=settings.backoff_base, max=settings.backoff_max
         ) + wait_random(0, settings.backoff_base)
 
-    async def fetch_all(self, urls: Iterable[str]) -> AsyncGenerator[FetchResult, None]:
+    async def fetch_all(self, urls: Iterable[str], purpose: Purpose) -> AsyncGenerator[FetchResult, None]:
         todo = iter(urls)
         window = self.settings.concurrency * WINDOW_PER_SLOT
         pending: set[asyncio.Task[FetchResult]] = set()
         try:
             while True:
                 while len(pending) < window and (url := next(todo, None)) is not None:
-                    pending.add(asyncio.create_task(self.fetch(url)))
+                    pending.add(asyncio.create_task(self.fetch(url, purpose)))
                 if not pending:
                     return
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -278,21 +265,21 @@ class _Run:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def fetch(self, url: str) -> FetchResult:
+    async def fetch(self, url: str, purpose: Purpose = "page") -> FetchResult:
         try:
-            return await self._fetch(url)
+            return await self._fetch(url, purpose)
         except Exception as exc:  # a bug hit by one URL must not stop a run of thousands
             logger.debug("unexpected error fetching %s", url, exc_info=True)
             return FetchResult(
                 url, "failed", _utc_now(), reason=f"unexpected error: {type(exc).__name__}: {exc}"
             )
 
-    async def _fetch(self, url: str) -> FetchResult:
+    async def _fetch(self, url: str, purpose: Purpose) -> FetchResult:
         problem = _url_problem(url)
         if problem:
             return FetchResult(url, "failed", _utc_now(), reason=problem)
         try:
-            reply = await self._follow(url, "page")
+            reply = await self._follow(url, purpose)
         except _Stopped as stop:
             return FetchResult(
                 url,
@@ -303,7 +290,7 @@ class _Run:
                 http_status=stop.http_status,
                 attempts=stop.attempts,
             )
-        return _page_result(url, reply)
+        return _page_result(url, reply, purpose)
 
     # --- redirects and robots.txt ---
 
@@ -313,7 +300,7 @@ class _Run:
         seen = {url}
         max_redirects = self.settings.max_redirects if purpose == "page" else ROBOTS_MAX_REDIRECTS
         for _ in range(max_redirects + 1):
-            if purpose == "page" and self.settings.respect_robots:
+            if purpose != "robots" and self.settings.respect_robots:
                 await self._check_robots(url)
             reply = await self._get(url, purpose)
             if reply.location is None:
@@ -333,13 +320,13 @@ class _Run:
         )
 
     async def _check_robots(self, url: str) -> None:
-        rules = await self._robots_for(url)
+        rules = await self.robots_for(url)
         if rules is None:  # RFC 9309 2.3.1.4: an unreachable robots.txt means disallow all
             raise _Stopped(REASON_ROBOTS_UNREACHABLE, final_url=url)
-        if not rules.can_fetch(self.settings.user_agent, url):
+        if not rules.can_fetch(url, self.settings.user_agent):
             raise _Stopped(REASON_DISALLOWED, status="disallowed", final_url=url)
 
-    async def _robots_for(self, url: str) -> urllib.robotparser.RobotFileParser | None:
+    async def robots_for(self, url: str) -> Protego | None:
         origin = _origin(url)
         # One fetch per origin: the first task loads, the others wait on the lock and read the cache.
         async with self.robots_locks.setdefault(origin, asyncio.Lock()):
@@ -348,24 +335,21 @@ class _Run:
                 self._apply_crawl_delay(url, self.robots[origin])
         return self.robots[origin]
 
-    async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
+    async def _load_robots(self, origin: str) -> Protego | None:
         robots_url = origin + "/robots.txt"
-        rules = urllib.robotparser.RobotFileParser(robots_url)
         try:
             reply = await self._follow(robots_url, "robots")
         except _Stopped as stop:
             logger.debug("%s: %s", robots_url, stop.reason)
             return None
         if 200 <= reply.status_code < 300:
-            rules.parse((reply.body or b"").decode("utf-8", errors="replace").splitlines())
-        elif 400 <= reply.status_code < 500:
-            rules.allow_all = True  # RFC 9309 2.3.1.3: "unavailable" (404, 403, ...) means allow all
-        else:
-            logger.debug("%s: HTTP %d", robots_url, reply.status_code)
-            return None
-        return rules
+            return Protego.parse((reply.body or b"").decode("utf-8", errors="replace"))
+        if 400 <= reply.status_code < 500:
+            return ALLOW_ALL  # RFC 9309 2.3.1.3: "unavailable" (404, 403, ...) means allow all
+        logger.debug("%s: HTTP %d", robots_url, reply.status_code)
+        return None
 
-    def _apply_crawl_delay(self, url: str, rules: urllib.robotparser.RobotFileParser | None) -> None:
+    def _apply_crawl_delay(self, url: str, rules: Protego | None) -> None:
         delay = rules.crawl_delay(self.settings.user_agent) if rules else None
         if delay:
             gate = self._gate(url)
@@ -395,6 +379,8 @@ class _Run:
             raise
         except httpx.HTTPError as exc:
             raise _gave_up(url, tries, _transport_reason(exc)) from exc
+        except TimeoutError as exc:  # the total deadline: a trickling server gets no second try
+            raise _gave_up(url, tries, f"deadline exceeded ({self.settings.deadline:g} s)") from exc
         reply.attempts = tries
         return reply
 
@@ -405,16 +391,20 @@ class _Run:
         return self.backoff(state)
 
     async def _get_once(self, url: str, purpose: Purpose, attempt: int) -> _Reply:
-        request = self.client.build_request(
-            "GET", url, headers={"User-Agent": self.settings.user_agent}, timeout=self.timeout
-        )
+        headers = {"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
+        request = self.client.build_request("GET", url, headers=headers, timeout=self.timeout)
         async with self._polite_slot(url):
             logger.debug("GET %s (attempt %d of %d)", url, attempt, self.settings.attempts)
-            response = await self.client.send(request, stream=True, follow_redirects=False)
-            try:
-                return await self._read(response, purpose)
-            finally:
-                await response.aclose()
+            # The read timeout restarts with every byte; the deadline bounds the whole request.
+            async with asyncio.timeout(self.settings.deadline):
+                try:
+                    response = await self.client.send(request, stream=True, follow_redirects=False)
+                except httpx.InvalidURL as exc:  # httpx parses Location even when not following it
+                    raise _Stopped(f"redirect to an invalid URL: {exc}", final_url=url) from exc
+                try:
+                    return await self._read(response, purpose)
+                finally:
+                    await response.aclose()
 
     @contextlib.asynccontextmanager
     async def _polite_slot(self, url: str) -> AsyncIterator[None]:
@@ -472,6 +462,9 @@ class _Run:
         if purpose == "robots":
             reply.body = await _read_limited(response, ROBOTS_MAX_BYTES, truncate=True)
             return
+        if purpose == "document":
+            reply.body = await _read_limited(response, self.settings.max_bytes, truncate=False)
+            return
         declared = reply.content_type or ""
         if declared not in UNKNOWN_TYPES and declared not in HTML_TYPES:
             return  # a PDF or an image: not worth downloading
@@ -482,7 +475,7 @@ class _Run:
             reply.sniffed_type = sniff_type(body)
 
 
-def _page_result(url: str, reply: _Reply) -> FetchResult:
+def _page_result(url: str, reply: _Reply, purpose: Purpose) -> FetchResult:
     common = {
         "final_url": reply.url,
         "http_status": reply.status_code,
@@ -493,6 +486,8 @@ def _page_result(url: str, reply: _Reply) -> FetchResult:
     }
     if not 200 <= reply.status_code < 300:  # 4xx (not 429), a redirect without Location, ...
         return FetchResult(url, "failed", _utc_now(), reason=f"HTTP {reply.status_code}", **common)
+    if purpose == "document":
+        return FetchResult(url, "done", _utc_now(), body=reply.body, **common)
     if not reply.is_html:
         kind = reply.content_type or reply.sniffed_type or "unknown type"
         return FetchResult(url, "skipped-non-html", _utc_now(), reason=f"not HTML: {kind}", **common)
@@ -503,20 +498,95 @@ def _page_result(url: str, reply: _Reply) -> FetchResult:
 
 
 async def _read_limited(response: httpx.Response, limit: int, *, truncate: bool) -> bytes:
-    """The decoded body, streamed; past `limit` bytes it is cut (truncate) or abandoned."""
+    """The decoded body, streamed; past `limit` bytes it is cut (truncate) or abandoned.
+    Decompression runs here, a bounded piece at a time, so that a small compressed body
+    that inflates to gigabytes is stopped at the limit, not after it is in memory."""
     declared = response.headers.get("content-length", "")
     if not truncate and declared.isdigit() and int(declared) > limit:
         raise _Stopped(f"too large: {declared} bytes declared (limit {limit})")
+    decoder = BodyDecoder(response.headers.get_list("content-encoding", split_commas=True))
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            if truncate:
-                break
+    async for raw in response.aiter_raw():
+        for piece in decoder.feed(raw):
+            chunks.append(piece)
+            size += len(piece)
+            if size > limit:
+                if truncate:
+                    return b"".join(chunks)[:limit]
+                raise _Stopped(f"too large: over {limit} bytes")
+    for piece in decoder.finish():
+        chunks.append(piece)
+        size += len(piece)
+        if size > limit and not truncate:
             raise _Stopped(f"too large: over {limit} bytes")
     return b"".join(chunks)[:limit]
+
+
+class BodyDecoder:
+    """Content-Encoding undone incrementally: each feed yields pieces of at most DECODE_PIECE
+    bytes, however much the input inflates. Layers are undone in reverse order of listing."""
+
+    def __init__(self, encodings: list[str]):
+        layers = [e.strip().lower() for e in encodings if e.strip().lower() not in ("", "identity")]
+        unknown = [e for e in layers if e not in ("gzip", "x-gzip", "deflate")]
+        if unknown:
+            raise _Stopped(f"unsupported Content-Encoding: {', '.join(unknown)}")
+        self.layers = [_Inflater(e) for e in reversed(layers)]
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        pieces: Iterable[bytes] = [data]
+        for layer in self.layers:
+            pieces = layer.feed_all(pieces)
+        yield from (piece for piece in pieces if piece)
+
+    def finish(self) -> Iterator[bytes]:
+        """What the layers still hold at the end of the body, through the layers after them."""
+        pieces: Iterable[bytes] = ()
+        for layer in self.layers:
+            pieces = layer.finish_all(pieces)
+        yield from (piece for piece in pieces if piece)
+
+
+class _Inflater:
+    def __init__(self, encoding: str):
+        self.gzip = encoding in ("gzip", "x-gzip")
+        self.first = True
+        self._new()
+
+    def _new(self, wbits: int | None = None) -> None:
+        self.inflate = zlib.decompressobj(wbits or (zlib.MAX_WBITS | 16 if self.gzip else zlib.MAX_WBITS))
+
+    def feed_all(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        for piece in pieces:
+            yield from self.feed(piece)
+
+    def finish_all(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        yield from self.feed_all(pieces)
+        try:
+            yield self.inflate.flush()  # at most what one step left pending: a few hundred bytes
+        except zlib.error as exc:
+            raise _Stopped("undecodable response body") from exc
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        try:
+            while data:
+                if self.inflate.eof:  # a second gzip member follows the first
+                    if not self.gzip:
+                        return
+                    self._new()
+                try:
+                    out = self.inflate.decompress(data, DECODE_PIECE)
+                except zlib.error:
+                    if not (self.first and not self.gzip):
+                        raise
+                    self._new(-zlib.MAX_WBITS)  # "deflate" sent as a raw stream, as some servers do
+                    out = self.inflate.decompress(data, DECODE_PIECE)
+                self.first = False
+                yield out
+                data = self.inflate.unconsumed_tail or self.inflate.unused_data
+        except zlib.error as exc:
+            raise _Stopped("undecodable response body") from exc
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -590,8 +660,11 @@ def _exchange(response: httpx.Response) -> Exchange:
 
 
 def _redirect_target(url: str, location: str) -> str:
-    target = urljoin(url, location.strip())
-    parts = urlsplit(target)
+    try:
+        target = urljoin(url, location.strip())
+        parts = urlsplit(target)
+    except ValueError as exc:
+        raise _Stopped(f"redirect to an invalid URL: {location!r}", final_url=url) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _Stopped(f"redirect to a non-HTTP URL: {location!r}", final_url=url)
     return urlunsplit(parts._replace(fragment=""))

@@ -16,6 +16,7 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
+from . import logs
 from .core import Cleaner
 from .decode import MAX_BYTES, read_bytes, read_text
 from .errors import InputError
@@ -116,11 +117,12 @@ def clean_path(
     cleaner: Cleaner, path: Path, *, max_bytes: int = MAX_BYTES, url: str | None = None
 ) -> Article:
     """Read and clean one file by its kind. Raises InputError when it cannot be cleaned."""
-    url = url or url_for(path)
-    if is_html(path):
-        pages = [path, *continuation_pages(path)]
-        data = [read_html_bytes(page, max_bytes=max_bytes) for page in pages]
-        if len(data) > 1:
-            return cleaner.clean_html_pages(data, url=url, encoding=header_charset_for(path))
-        return cleaner.clean_html(data[0], url=url, encoding=header_charset_for(path))
-    return cleaner.clean_text(read_text(path, max_bytes=max_bytes), url=url)
+    with logs.for_input(str(path)):  # library warnings name the file
+        url = url or url_for(path)
+        if is_html(path):
+            pages = [path, *continuation_pages(path)]
+            data = [read_html_bytes(page, max_bytes=max_bytes) for page in pages]
+            if len(data) > 1:
+                return cleaner.clean_html_pages(data, url=url, encoding=header_charset_for(path))
+            return cleaner.clean_html(data[0], url=url, encoding=header_charset_for(path))
+        return cleaner.clean_text(read_text(path, max_bytes=max_bytes), url=url)

@@ -8,8 +8,11 @@ page of an unknown site gets.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +23,7 @@ from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import RuleError
+from .errors import RuleError, RuleErrors
 
 DEFAULT_SET = "default"
 VAR = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
@@ -236,24 +239,40 @@ def bundled_rules_dir() -> Path:
 
 
 def load_rules(directory: str | Path | None = None) -> Rules:
+    """Load, validate and compile a rules folder. Raises RuleError naming file, rule and key;
+    with several broken files or keys, a RuleErrors that lists every one of them."""
     directory = Path(directory) if directory else bundled_rules_dir()
     if not directory.is_dir():
         raise RuleError(str(directory), "rules folder not found")
     files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
     specs: dict[str, tuple[Path, RuleFileSpec]] = {}
+    errors: list[RuleError] = []
     digest = hashlib.sha256()
     for path in files:
         raw_bytes = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw_bytes)
-        spec = _parse_file(path, raw_bytes)
+        try:
+            spec = _parse_file(path, raw_bytes)
+        except RuleError as exc:  # go on: the author wants every broken file in one run
+            errors.extend(exc.errors if isinstance(exc, RuleErrors) else [exc])
+            continue
         name = spec.name or path.stem.lstrip("_")
         if name in specs:
-            raise RuleError(str(path), f"rule set {name!r} is also defined in {specs[name][0]}", key="name")
+            message = f"rule set {name!r} is also defined in {specs[name][0]}"
+            errors.append(RuleError(str(path), message, key="name"))
+            continue
         specs[name] = (path, spec)
-    if DEFAULT_SET not in specs:
+    if DEFAULT_SET not in specs and not errors:
         raise RuleError(str(directory), f"no rule set named {DEFAULT_SET!r} (expected _default.yaml)")
-    resolved = {name: _resolve(name, specs, ()) for name in specs}
-    sets = {name: _compile(name, specs[name][0], resolved[name]) for name in specs}
+    sets = {}
+    for name in specs:
+        try:  # the first compile error of each set; sets sharing a broken parent report it once
+            sets[name] = _compile(name, specs[name][0], _resolve(name, specs, ()))
+        except RuleError as exc:
+            if str(exc) not in map(str, errors):
+                errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else RuleErrors(errors)
     return Rules(sets=sets, fingerprint=digest.hexdigest()[:16])
 
 
@@ -263,19 +282,13 @@ def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
     except UnicodeDecodeError as exc:
         raise RuleError(str(path), f"not UTF-8: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise RuleError(str(path), f"invalid YAML: {exc}") from exc
+        raise RuleError(str(path), f"invalid YAML: {_yaml_problem(exc)}") from exc
     if not isinstance(data, dict):
         raise RuleError(str(path), "a rule file must be a mapping of keys")
     try:
         spec = RuleFileSpec.model_validate(data)
     except ValidationError as exc:
-        # An unknown key is the likeliest typo, and explains the "missing" errors beside it.
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        first = errors[0]
-        message = "; ".join(f"{_key_path(e['loc'])}: {e['msg']}" for e in errors)
-        raise RuleError(
-            str(path), message, rule=_rule_id_at(data, first["loc"]), key=_key_path(first["loc"])
-        ) from exc
+        raise _validation_errors(path, data, exc) from exc
     _check_unique_ids(path, spec)
     return spec
 
@@ -291,6 +304,48 @@ def _check_unique_ids(path: Path, spec: RuleFileSpec) -> None:
                 message = f"duplicate rule id, also at {seen[rule.id]}"
                 raise RuleError(str(path), message, rule=rule.id, key=key)
             seen[rule.id] = key
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's multi-line message as one line: where, then what."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
+
+
+def _validation_errors(path: Path, data: dict[str, Any], exc: ValidationError) -> RuleError:
+    """One RuleError per problem. An unknown key close to an allowed one gets "did you mean",
+    and the "Field required" it causes for that key is left out: it is the same typo."""
+    found, suggested = [], set()
+    for error in exc.errors():
+        loc = error["loc"]
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.6)
+            message = f"unknown key; did you mean {close[0]!r}?" if close else "unknown key"
+            suggested.update((*loc[:-1], name) for name in close)
+        found.append((loc, message))
+    problems = [
+        RuleError(str(path), message, rule=_rule_id_at(data, loc), key=_key_path(loc))
+        for loc, message in found
+        if not (message == "Field required" and tuple(loc) in suggested)
+    ]
+    return problems[0] if len(problems) == 1 else RuleErrors(problems)
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the schema allows at a location, e.g. ('lines', 1) -> RuleSpec's fields."""
+    model: Any = RuleFileSpec
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) else None
+        if field is None:
+            return []
+        model = field.annotation
+        while typing.get_origin(model) in (list, tuple, dict, typing.Union, types.UnionType):
+            model = next((a for a in typing.get_args(model) if a is not type(None)), None)
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
 def _key_path(loc: tuple[Any, ...]) -> str:
