@@ -40,6 +40,7 @@ def __getattr__(name: str) -> Any:
         return getattr(fetch, name)
     raise AttributeError(f"module 'cleaner' has no attribute {name!r}")
 
+
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 

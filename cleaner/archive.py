@@ -2,16 +2,21 @@
 
 Archive folder:
 
-  DIR/manifest.sqlite               one row per URL: status, final URL, HTTP status, content type,
-                                    charset, sha256, bytes, fetched_at (UTC), path, attempts, reason
+  DIR/manifest.sqlite               one row per URL (normalised): status, final URL, HTTP status,
+                                    content type, charset, sha256, bytes, fetched_at (UTC), path,
+                                    attempts, reason, the URL as given
   DIR/pages/<h[:2]>/<h>.html.gz     the page as served (after Content-Encoding), gzipped; h = sha1(url)
   DIR/pages/<h[:2]>/<h>.url         its final URL, so `cleaner clean DIR/pages` knows each page's URL
 
 A page's files are written atomically before its manifest row, so a row marked done always
 has its file; an interrupted run at worst fetches a page again. Everything is written by the
 one task that consumes Fetcher.fetch_many, so neither SQLite nor the WARC file has concurrent
-writers. A rerun skips what is settled (done, not HTML, disallowed while robots.txt is obeyed)
-and retries the rest.
+writers. A rerun skips what is settled (done, not HTML, disallowed while robots.txt is obeyed,
+failed for good: 404 and 410 unless retry_failed) and retries the rest.
+
+URLs are normalised (courlan: scheme and host lower-cased, default port, fragment, tracking
+parameters such as utm_*, doubled slashes) and deduplicated before anything is fetched; each
+is fetched once, under its normalised spelling, and the first spelling given is kept beside it.
 """
 
 from __future__ import annotations
@@ -37,10 +42,19 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
+from . import logs
 from .batch import JsonlLine, atomic_writer, jsonl_lines, parse_jsonl_line, write_atomic
 from .core import Cleaner
 from .errors import FetchError, InputError
-from .fetch import Fetcher, FetchResult, FetchSettings, Status
+from .fetch import (
+    PERMANENT_HTTP_STATUSES,
+    Fetcher,
+    FetchResult,
+    FetchSettings,
+    Status,
+    normalized_url,
+    unique_urls,
+)
 from .inputs import read_html_bytes
 from .models import Article
 
@@ -72,9 +86,14 @@ class ManifestRow:
     path: str | None = None  # relative to the archive folder
     attempts: int = 0
     reason: str | None = None
+    given_url: str | None = None  # the URL as given, when its normalised spelling differs
+
+    @property
+    def permanent(self) -> bool:
+        return self.status == "failed" and self.http_status in PERMANENT_HTTP_STATUSES
 
     @classmethod
-    def of(cls, result: FetchResult, *, path: str | None = None) -> ManifestRow:
+    def of(cls, result: FetchResult, *, path: str | None = None, given: str | None = None) -> ManifestRow:
         body = result.body if result.status == "done" else None
         return cls(
             url=result.url,
@@ -89,6 +108,7 @@ class ManifestRow:
             path=path,
             attempts=result.attempts,
             reason=result.reason,
+            given_url=given if given != result.url else None,
         )
 
 
@@ -106,7 +126,8 @@ CREATE TABLE IF NOT EXISTS pages (
     bytes INTEGER,
     path TEXT,
     attempts INTEGER NOT NULL,
-    reason TEXT
+    reason TEXT,
+    given_url TEXT
 )
 """
 
@@ -146,26 +167,29 @@ class Archive:
         for found in self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM pages ORDER BY url"):
             yield ManifestRow(*found)
 
-    def is_settled(self, url: str, *, respect_robots: bool = True) -> bool:
+    def is_settled(self, url: str, *, respect_robots: bool = True, retry_failed: bool = False) -> bool:
         """Whether a rerun has nothing left to do for this URL."""
         row = self.row(url)
         if row is None:
             return False
+        if row.permanent:  # 404, 410: asking again changes nothing, unless told to
+            return not retry_failed
         if row.status == "done":  # and its file is still there
             return row.path is not None and (self.root / row.path).is_file()
         if row.status == "disallowed":  # a run with --ignore-robots fetches it after all
             return respect_robots
         return row.status == "skipped-non-html"
 
-    def store(self, result: FetchResult) -> ManifestRow:
+    def store(self, result: FetchResult, *, given: str | None = None) -> ManifestRow:
         """Record a result: a done page's files first, then its manifest row."""
-        row = ManifestRow.of(result)
+        row = ManifestRow.of(result, given=given)
         if result.status == "done" and result.body is not None:
             try:
                 path = self._write_page(result.url, result.final_url, result.charset, result.body)
-                row = ManifestRow.of(result, path=path)
+                row = ManifestRow.of(result, path=path, given=given)
             except OSError as exc:
-                row = ManifestRow.of(_as_failed(result, f"cannot write page: {exc.strerror or exc}"))
+                failed = _as_failed(result, f"cannot write page: {exc.strerror or exc}")
+                row = ManifestRow.of(failed, given=given)
         placeholders = ", ".join("?" for _ in COLUMNS)
         with self._db:  # one transaction per row: a rerun never sees half of one
             self._db.execute(
@@ -193,6 +217,9 @@ def _open_manifest(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous=NORMAL")  # a lost last row after a power cut means one refetch
         db.execute(SCHEMA)
         found = tuple(row[1] for row in db.execute("PRAGMA table_info(pages)"))
+        if found == COLUMNS[:-1]:  # a manifest from before given_url: add the column, keep the rows
+            db.execute("ALTER TABLE pages ADD COLUMN given_url TEXT")
+            found = COLUMNS
     except sqlite3.Error as exc:
         raise FetchError(f"{path}: not a usable manifest: {exc}") from exc
     if found != COLUMNS:
@@ -297,12 +324,14 @@ def _open_warc(path: Path | None, settings: FetchSettings) -> Iterator[WarcSink 
 
 @dataclass
 class FetchSummary:
-    total: int = 0
+    total: int = 0  # distinct URLs, after normalisation
+    duplicates: int = 0  # other spellings of those, merged
     fetched: int = 0
-    skipped: int = 0  # settled in an earlier run
+    skipped: int = 0  # settled in an earlier run (done, or failed for good)
     non_html: int = 0
     disallowed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    permanent: int = 0  # of the failed, those a rerun does not retry (404, 410)
     bytes: int = 0
     seconds: float = 0.0
     cleaned: int | None = None  # scrape only
@@ -327,6 +356,7 @@ class FetchSummary:
             self.disallowed += 1
         else:
             self.failed.append((row.url, row.reason or "unknown"))
+            self.permanent += row.permanent
 
     def add_article(self, article: Article) -> None:
         self.cleaned = (self.cleaned or 0) + 1
@@ -334,10 +364,12 @@ class FetchSummary:
             self.empty += 1
 
     def render(self) -> str:
+        merged = f" (+{self.duplicates} other spellings merged)" if self.duplicates else ""
+        final = f" ({self.permanent} for good: a rerun skips them)" if self.permanent else ""
         lines = [
-            f"URLs: {self.total} total, {self.fetched} fetched ({_size(self.bytes)}), {self.skipped} skipped "
-            f"(already done), {self.non_html} not HTML, {self.disallowed} disallowed by robots.txt, "
-            f"{len(self.failed)} failed",
+            f"URLs: {self.total} total{merged}, {self.fetched} fetched ({_size(self.bytes)}), {self.skipped} "
+            f"skipped (settled earlier), {self.non_html} not HTML, {self.disallowed} disallowed by "
+            f"robots.txt, {len(self.failed)} failed{final}",
             f"Speed: {self.fetched} pages in {self.seconds:.1f} s, {self.pages_per_second:.1f} pages/s",
         ]
         if self.cleaned is not None:
@@ -377,34 +409,51 @@ def run_fetch(
     settings: FetchSettings | None = None,
     warc: Path | None = None,
     progress: bool = False,
+    retry_failed: bool = False,
 ) -> FetchSummary:
-    """Fetch every URL not yet settled in the archive at out_dir; return what happened."""
+    """Fetch every URL not yet settled in the archive at out_dir; return what happened.
+    retry_failed: also fetch again what failed for good (404, 410) in an earlier run."""
     settings = settings or FetchSettings()
-    return asyncio.run(
-        _fetch_into_archive(list(dict.fromkeys(urls)), Path(out_dir), settings, warc, progress)
-    )
+    return asyncio.run(_fetch_into_archive(urls, Path(out_dir), settings, warc, progress, retry_failed))
 
 
 async def _fetch_into_archive(
-    urls: list[str], out_dir: Path, settings: FetchSettings, warc_path: Path | None, progress: bool
+    given: Sequence[str],
+    out_dir: Path,
+    settings: FetchSettings,
+    warc_path: Path | None,
+    progress: bool,
+    retry_failed: bool,
 ) -> FetchSummary:
-    summary = FetchSummary(total=len(urls))
+    targets = unique_urls(given)
+    summary = FetchSummary(total=len(targets), duplicates=len(set(given)) - len(targets))
     started = time.monotonic()
     with Archive(out_dir) as archive, _open_warc(warc_path, settings) as warc:
-        todo = [url for url in urls if not archive.is_settled(url, respect_robots=settings.respect_robots)]
-        summary.skipped = len(urls) - len(todo)
+        todo = [
+            url
+            for url in targets
+            if not archive.is_settled(url, respect_robots=settings.respect_robots, retry_failed=retry_failed)
+        ]
+        summary.skipped = len(targets) - len(todo)
         with _progress(len(todo), progress, "fetching") as bar:
             async with contextlib.aclosing(Fetcher(settings).fetch_many(todo)) as results:
                 async for result in results:
-                    _keep(result, archive, warc, summary)
+                    _keep(result, archive, warc, summary, given=targets[result.url])
                     bar.update()
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _keep(result: FetchResult, archive: Archive | None, warc: WarcSink | None, summary: FetchSummary) -> bool:
+def _keep(
+    result: FetchResult,
+    archive: Archive | None,
+    warc: WarcSink | None,
+    summary: FetchSummary,
+    *,
+    given: str | None = None,
+) -> bool:
     """Archive a result, count it; True when it is a page to clean."""
-    row = archive.store(result) if archive else ManifestRow.of(result)
+    row = archive.store(result, given=given) if archive else ManifestRow.of(result, given=given)
     summary.add(row)
     if row.status != "done":
         return False
@@ -416,11 +465,51 @@ def _keep(result: FetchResult, archive: Archive | None, warc: WarcSink | None, s
 # --- cleaner scrape -----------------------------------------------------------------------
 
 
+class FailureLog:
+    """OUT.failures.jsonl beside scrape's OUT.jsonl: one line per URL that failed, with its
+    reason, HTTP status and whether it failed for good (404, 410). A rerun skips those unless
+    told to retry them; the others are retried. Rewritten atomically at the end of a run, and
+    removed when nothing is left in it."""
+
+    def __init__(self, out: Path):
+        self.path = out.with_name(out.name.removesuffix(".jsonl") + ".failures.jsonl")
+        self.entries: dict[str, dict[str, Any]] = {}
+        for offset, line in jsonl_lines(self.path):
+            entry = parse_jsonl_line(line)
+            if not isinstance(entry.get("url"), str):
+                raise FetchError(f"{self.path}: the line at byte {offset} is not a cleaner failure record")
+            self.entries[entry["url"]] = entry
+
+    def failed_for_good(self, url: str) -> bool:
+        return bool(self.entries.get(url, {}).get("permanent"))
+
+    def add(self, row: ManifestRow) -> None:
+        self.entries[row.url] = {
+            "url": row.url,
+            "input": row.given_url or row.url,
+            "reason": row.reason,
+            "http_status": row.http_status,
+            "permanent": row.permanent,
+            "fetched_at": row.fetched_at,
+        }
+
+    def forget(self, url: str) -> None:
+        self.entries.pop(url, None)
+
+    def finish(self) -> None:
+        if not self.entries:
+            self.path.unlink(missing_ok=True)
+            return
+        lines = (json.dumps(self.entries[url], ensure_ascii=False) for url in sorted(self.entries))
+        write_atomic(self.path, "".join(line + "\n" for line in lines))
+
+
 class JsonlOutput:
     """The JSONL file of `cleaner scrape`, one record per URL. Records are appended to
     OUT.part as they come, flushed one by one, so an interrupted run keeps them; finish()
     writes OUT atomically from the previous OUT and the part, then removes the part. A URL
-    with a record in either is done; its record is kept as it is."""
+    with a record in either is done; its record is kept as it is. Records are known by the
+    normalised spelling of their `input` URL."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -436,7 +525,7 @@ class JsonlOutput:
             url = parse_jsonl_line(line).get("input")
             if not isinstance(url, str):  # not ours: refuse rather than drop someone's data on finish
                 raise FetchError(f"{file}: the line at byte {offset} is not a cleaner record")
-            self.records[url] = JsonlLine(file, offset, len(line))
+            self.records[normalized_url(url)] = JsonlLine(file, offset, len(line))
             end = offset + len(line)
         return end
 
@@ -492,83 +581,113 @@ def run_scrape(
     archive_dir: str | Path | None = None,
     warc: Path | None = None,
     progress: bool = False,
+    retry_failed: bool = False,
 ) -> FetchSummary:
     """Fetch and clean every URL without a record in `out` (JSONL), streaming: each page is
     cleaned as it arrives. With archive_dir, pages are archived too, and pages already
-    archived are cleaned from there instead of fetched again."""
+    archived are cleaned from there instead of fetched again. URLs that failed for good in
+    an earlier run (OUT.failures.jsonl, or the archive's manifest) are skipped unless
+    retry_failed."""
     settings = settings or FetchSettings()
     output = JsonlOutput(Path(out))
+    failures = FailureLog(Path(out))
     archive = Archive(archive_dir) if archive_dir is not None else None
+    run = _ScrapeRun(output, failures, archive, cleaner, settings, retry_failed)
     try:
-        return asyncio.run(
-            _scrape(list(dict.fromkeys(urls)), output, archive, cleaner, settings, warc, progress)
-        )
+        return asyncio.run(run.scrape(urls, warc, progress))
     finally:
         output.close()
         if archive:
             archive.close()
 
 
-async def _scrape(
-    urls: list[str],
-    output: JsonlOutput,
-    archive: Archive | None,
-    cleaner: Cleaner,
-    settings: FetchSettings,
-    warc_path: Path | None,
-    progress: bool,
-) -> FetchSummary:
-    summary = FetchSummary(total=len(urls), cleaned=0)
-    started = time.monotonic()
-    todo = [url for url in urls if not output.has(url)]
-    archived, to_fetch = _split_by_archive(todo, archive, settings)
-    summary.skipped = len(urls) - len(archived) - len(to_fetch)
-    output.start()
-    with (
-        _open_warc(warc_path, settings) as warc,
-        _progress(len(archived) + len(to_fetch), progress, "scraping") as bar,
-    ):
-        for row in archived:  # no network: what an earlier run archived
-            assert archive is not None and row.path is not None
-            outcome = _clean_file(
-                cleaner, archive.root / row.path, url=row.final_url or row.url, encoding=row.charset
-            )
-            _write_record(output, summary, row.url, outcome)
-            summary.from_archive += 1
-            bar.update()
-        async with contextlib.aclosing(Fetcher(settings).fetch_many(to_fetch)) as results:
-            async for result in results:
-                if _keep(result, archive, warc, summary):
-                    assert result.body is not None
-                    # In a thread: cleaning is CPU work, and the event loop must keep serving the fetches.
-                    outcome = await asyncio.to_thread(
-                        _clean_page,
-                        cleaner,
-                        result.body,
-                        url=result.final_url or result.url,
-                        encoding=result.charset,
-                    )
-                    _write_record(output, summary, result.url, outcome)
+@dataclass
+class _ScrapeRun:
+    output: JsonlOutput
+    failures: FailureLog
+    archive: Archive | None
+    cleaner: Cleaner
+    settings: FetchSettings
+    retry_failed: bool
+
+    async def scrape(self, given: Sequence[str], warc_path: Path | None, progress: bool) -> FetchSummary:
+        targets = unique_urls(given)
+        summary = FetchSummary(total=len(targets), duplicates=len(set(given)) - len(targets), cleaned=0)
+        started = time.monotonic()
+        todo = [url for url in targets if not self.output.has(url) and not self._failed_for_good(url)]
+        archived, to_fetch = self._split_by_archive(todo)
+        summary.skipped = len(targets) - len(archived) - len(to_fetch)
+        self.output.start()
+        with (
+            _open_warc(warc_path, self.settings) as warc,
+            _progress(len(archived) + len(to_fetch), progress, "scraping") as bar,
+        ):
+            for row in archived:  # no network: what an earlier run archived
+                assert self.archive is not None and row.path is not None
+                outcome = _clean_file(
+                    self.cleaner,
+                    self.archive.root / row.path,
+                    url=row.final_url or row.url,
+                    encoding=row.charset,
+                )
+                self._write_record(summary, row.url, targets[row.url], outcome)
+                summary.from_archive += 1
                 bar.update()
-    output.finish(urls)
-    summary.seconds = time.monotonic() - started
-    return summary
+            async with contextlib.aclosing(Fetcher(self.settings).fetch_many(to_fetch)) as results:
+                async for result in results:
+                    await self._take(result, targets[result.url], warc, summary)
+                    bar.update()
+        self.output.finish(list(targets))
+        self.failures.finish()
+        summary.seconds = time.monotonic() - started
+        return summary
 
+    async def _take(
+        self, result: FetchResult, given: str, warc: WarcSink | None, summary: FetchSummary
+    ) -> None:
+        if not _keep(result, self.archive, warc, summary, given=given):
+            if result.status == "failed":
+                self.failures.add(ManifestRow.of(result, given=given))
+            return
+        assert result.body is not None
+        # In a thread: cleaning is CPU work, and the event loop must keep serving the fetches.
+        outcome = await asyncio.to_thread(
+            _clean_page,
+            self.cleaner,
+            result.body,
+            url=result.final_url or result.url,
+            encoding=result.charset,
+        )
+        self._write_record(summary, result.url, given, outcome)
 
-def _split_by_archive(
-    urls: list[str], archive: Archive | None, settings: FetchSettings
-) -> tuple[list[ManifestRow], list[str]]:
-    """(pages to clean from the archive, URLs to fetch); settled URLs without a page are neither."""
-    if archive is None:
-        return [], urls
-    archived: list[ManifestRow] = []
-    to_fetch: list[str] = []
-    for url in urls:
-        if not archive.is_settled(url, respect_robots=settings.respect_robots):
-            to_fetch.append(url)
-        elif (row := archive.row(url)) is not None and row.status == "done":
-            archived.append(row)
-    return archived, to_fetch
+    def _failed_for_good(self, url: str) -> bool:
+        return not self.retry_failed and self.failures.failed_for_good(url)
+
+    def _split_by_archive(self, urls: list[str]) -> tuple[list[ManifestRow], list[str]]:
+        """(pages to clean from the archive, URLs to fetch); settled URLs without a page are neither."""
+        if self.archive is None:
+            return [], urls
+        archived: list[ManifestRow] = []
+        to_fetch: list[str] = []
+        for url in urls:
+            settled = self.archive.is_settled(
+                url, respect_robots=self.settings.respect_robots, retry_failed=self.retry_failed
+            )
+            if not settled:
+                to_fetch.append(url)
+            elif (row := self.archive.row(url)) is not None and row.status == "done":
+                archived.append(row)
+        return archived, to_fetch
+
+    def _write_record(self, summary: FetchSummary, url: str, given: str, outcome: Article | str) -> None:
+        """Append a record as `cleaner clean --format jsonl` makes it, with the URL as given as
+        `input` and its normalised spelling as `normalized_url`."""
+        if isinstance(outcome, str):
+            summary.failed.append((url, outcome))
+            return
+        self.failures.forget(url)
+        self.output.add(url, {"input": given, "normalized_url": url, **outcome.to_dict()})
+        summary.add_article(outcome)
 
 
 def _clean_file(cleaner: Cleaner, path: Path, *, url: str, encoding: str | None) -> Article | str:
@@ -582,18 +701,10 @@ def _clean_file(cleaner: Cleaner, path: Path, *, url: str, encoding: str | None)
 def _clean_page(cleaner: Cleaner, body: bytes, *, url: str, encoding: str | None) -> Article | str:
     """The article, or why the page could not be cleaned."""
     try:
-        return cleaner.clean_html(body, url=url, encoding=encoding)
+        with logs.for_input(url):  # library warnings name the page
+            return cleaner.clean_html(body, url=url, encoding=encoding)
     except InputError as exc:
         return f"cannot clean: {exc.reason}"
     except Exception as exc:  # a bug hit by one page must not stop the run
         logger.debug("cleaning %s failed", url, exc_info=True)
         return f"cannot clean: unexpected error: {type(exc).__name__}: {exc}"
-
-
-def _write_record(output: JsonlOutput, summary: FetchSummary, source: str, outcome: Article | str) -> None:
-    """Append a record as `cleaner clean --format jsonl` makes it, with the URL as input."""
-    if isinstance(outcome, str):
-        summary.failed.append((source, outcome))
-        return
-    output.add(source, {"input": source, **outcome.to_dict()})
-    summary.add_article(outcome)

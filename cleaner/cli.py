@@ -15,8 +15,10 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from . import __version__, logs
 from .batch import FORMATS, run_batch
@@ -26,6 +28,9 @@ from .errors import CleanerError, FetchError, RuleError
 from .fetchsettings import FetchSettings
 from .inputs import header_charset_for, is_html, read_html_bytes, url_for
 from .rules import bundled_rules_dir
+
+if TYPE_CHECKING:
+    from .discover import Discovery
 
 logger = logging.getLogger(__name__)
 
@@ -151,11 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
     rules.set_defaults(run=run_rules)
 
-    fetch = command(
-        "fetch", help="download pages into an archive folder (gzipped HTML + manifest)"
-    )
+    fetch = command("fetch", help="download pages into an archive folder (gzipped HTML + manifest)")
     _add_url_arguments(fetch)
     fetch.add_argument("-o", "--out", required=True, type=Path, metavar="DIR", help="archive folder")
+    _add_run_options(fetch)
     _add_fetch_options(fetch)
     fetch.set_defaults(run=run_fetch_command)
 
@@ -166,8 +170,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--archive", type=Path, metavar="DIR", help="also keep the pages in this archive folder"
     )
     _add_rules_option(scrape)
+    _add_run_options(scrape)
     _add_fetch_options(scrape)
     scrape.set_defaults(run=run_scrape_command)
+
+    discover = command(
+        "discover", help="list article URLs from a site's sitemaps and feeds, one a line on stdout"
+    )
+    discover.add_argument(
+        "site",
+        nargs="?",
+        metavar="SITE",
+        help="e.g. kompas.com: robots.txt's sitemaps and the home page's feeds",
+    )
+    _add_discovery_options(discover)
+    _add_fetch_options(discover)
+    discover.set_defaults(run=run_discover_command)
 
     completion = command("completion", help="print a shell completion script")
     completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
@@ -211,13 +229,46 @@ def _add_url_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--urls", dest="urls_file", metavar="FILE", help="file with one URL a line ('-': standard input)"
     )
+    _add_discovery_options(parser)
+
+
+def _add_discovery_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("discovery")
+    group.add_argument(
+        "--sitemap",
+        dest="sitemaps",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also the pages this sitemap (or sitemap index, news sitemap) lists; repeatable",
+    )
+    group.add_argument(
+        "--feed",
+        dest="feeds",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="also the pages this RSS or Atom feed lists; repeatable",
+    )
+    group.add_argument(
+        "--since",
+        type=_since,
+        metavar="DATE",
+        help="only discovered pages dated on or after DATE (2024-06-01, or ISO 8601 with a time); "
+        "undated ones are left out",
+    )
+
+
+def _since(value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD) or ISO 8601 time: {value!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     defaults = FetchSettings()
-    parser.add_argument(
-        "--warc", type=Path, metavar="FILE", help="also append request/response records to a WARC file"
-    )
     group = parser.add_argument_group("fetching")
     group.add_argument(
         "--concurrency",
@@ -241,7 +292,20 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         help="minimum seconds between requests to one host (default: %(default)s)",
     )
     group.add_argument("--connect-timeout", type=_seconds, default=defaults.connect_timeout, metavar="S")
-    group.add_argument("--read-timeout", type=_seconds, default=defaults.read_timeout, metavar="S")
+    group.add_argument(
+        "--read-timeout",
+        type=_seconds,
+        default=defaults.read_timeout,
+        metavar="S",
+        help="longest silence between two bytes (default: %(default)s)",
+    )
+    group.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=defaults.deadline,
+        metavar="S",
+        help="longest one request may take in all, however the bytes trickle in (default: %(default)s)",
+    )
     group.add_argument(
         "--max-bytes",
         type=_positive_int,
@@ -276,6 +340,18 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--ignore-robots", action="store_true", help="do not fetch or obey robots.txt")
 
 
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """What fetch and scrape runs have beyond the fetch settings."""
+    parser.add_argument(
+        "--warc", type=Path, metavar="FILE", help="also append request/response records to a WARC file"
+    )
+    parser.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="fetch again what failed for good (404, 410) in an earlier run; a rerun skips them otherwise",
+    )
+
+
 def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
     try:
         return FetchSettings(
@@ -284,6 +360,7 @@ def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
             min_delay=args.delay,
             connect_timeout=args.connect_timeout,
             read_timeout=args.read_timeout,
+            deadline=args.deadline,
             max_bytes=args.max_bytes,
             max_redirects=args.max_redirects,
             user_agent=args.user_agent,
@@ -301,9 +378,25 @@ def _urls_from(args: argparse.Namespace) -> list[str]:
     urls = list(args.urls)
     if args.urls_file:
         urls += _read_url_file(args.urls_file)
+    if args.sitemaps or args.feeds:
+        found = _discover(args, None)
+        urls += found.urls
     if not urls:
-        raise FetchError("no URLs: give them as arguments or in a file with --urls FILE")
-    return list(dict.fromkeys(urls))
+        raise FetchError(
+            "no URLs: give them as arguments, in a file with --urls FILE, or by --sitemap/--feed"
+        )
+    return urls
+
+
+def _discover(args: argparse.Namespace, site: str | None) -> Discovery:
+    from .discover import discover  # imported on use: only discovery needs it
+
+    with _sigterm_as_interrupt():
+        found = discover(
+            site, sitemaps=args.sitemaps, feeds=args.feeds, since=args.since, settings=_fetch_settings(args)
+        )
+    print(found.render(), file=sys.stderr)
+    return found
 
 
 def _read_url_file(name: str) -> list[str]:
@@ -459,6 +552,15 @@ def run_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_discover_command(args: argparse.Namespace) -> int:
+    if args.site is None and not (args.sitemaps or args.feeds):
+        return _error("give a SITE, or sitemaps and feeds with --sitemap URL and --feed URL")
+    found = _discover(args, args.site)
+    for url in found.urls:
+        print(url)
+    return EXIT_OK if found.found and not found.failures else EXIT_FAILED
+
+
 def run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     import shtab  # imported on use: only this command needs it
 
@@ -473,7 +575,12 @@ def run_fetch_command(args: argparse.Namespace) -> int:
     try:
         with _sigterm_as_interrupt():
             summary = run_fetch(
-                urls, args.out, settings=settings, warc=args.warc, progress=_show_progress(args)
+                urls,
+                args.out,
+                settings=settings,
+                warc=args.warc,
+                progress=_show_progress(args),
+                retry_failed=args.retry_failed,
             )
     except OSError as exc:  # the archive folder itself is unusable (per-page errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
@@ -498,6 +605,7 @@ def run_scrape_command(args: argparse.Namespace) -> int:
                 archive_dir=args.archive,
                 warc=args.warc,
                 progress=_show_progress(args),
+                retry_failed=args.retry_failed,
             )
     except OSError as exc:
         return _error(f"cannot write {exc.filename or args.out}: {exc.strerror or exc}")

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import courlan
 import httpx
 from protego import Protego
 from tenacity import (
@@ -140,21 +141,22 @@ class Fetcher:
             async for result in run.fetch_all(urls, "document" if any_type else "page"):
                 yield result
 
-    async def robots(self, url: str) -> Protego | None:
-        """The robots.txt rules of the URL's origin (None: unreachable), fetched politely."""
-        async with self._open_run() as run:
-            return await run.robots_for(url)
+    def session(self) -> contextlib.AbstractAsyncContextManager[FetchRun]:
+        """One run for several rounds of fetching that share robots.txt and politeness state
+        (discovery: robots.txt, then sitemaps, then the sitemaps they list):
+        `async with fetcher.session() as run: async for r in run.fetch_all(urls, "document")`."""
+        return self._open_run()
 
     @contextlib.asynccontextmanager
-    async def _open_run(self) -> AsyncIterator[_Run]:
+    async def _open_run(self) -> AsyncIterator[FetchRun]:
         if self._client is not None:
-            yield _Run(self._client, self.settings)
+            yield FetchRun(self._client, self.settings)
             return
         limits = httpx.Limits(
             max_connections=self.settings.concurrency, max_keepalive_connections=self.settings.concurrency
         )
         async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
-            yield _Run(client, self.settings)
+            yield FetchRun(client, self.settings)
 
 
 async def _first(results: AsyncGenerator[FetchResult, None]) -> FetchResult:
@@ -227,8 +229,8 @@ class _HostGate:
         self.next_start = max(self.next_start, now + seconds)
 
 
-class _Run:
-    """State of one fetch_many call: the client, the limits, the robots.txt cache."""
+class FetchRun:
+    """State of one fetch_many call or session: the client, the limits, the robots.txt cache."""
 
     def __init__(self, client: httpx.AsyncClient, settings: FetchSettings):
         self.client, self.settings = client, settings
@@ -504,6 +506,13 @@ async def _read_limited(response: httpx.Response, limit: int, *, truncate: bool)
     declared = response.headers.get("content-length", "")
     if not truncate and declared.isdigit() and int(declared) > limit:
         raise _Stopped(f"too large: {declared} bytes declared (limit {limit})")
+    try:
+        return await _read_decoded(response, limit, truncate=truncate)
+    except UndecodableBody as exc:
+        raise _Stopped(str(exc)) from exc
+
+
+async def _read_decoded(response: httpx.Response, limit: int, *, truncate: bool) -> bytes:
     decoder = BodyDecoder(response.headers.get_list("content-encoding", split_commas=True))
     chunks: list[bytes] = []
     size = 0
@@ -523,6 +532,10 @@ async def _read_limited(response: httpx.Response, limit: int, *, truncate: bool)
     return b"".join(chunks)[:limit]
 
 
+class UndecodableBody(ValueError):
+    """A body whose Content-Encoding is unknown or broken."""
+
+
 class BodyDecoder:
     """Content-Encoding undone incrementally: each feed yields pieces of at most DECODE_PIECE
     bytes, however much the input inflates. Layers are undone in reverse order of listing."""
@@ -531,7 +544,7 @@ class BodyDecoder:
         layers = [e.strip().lower() for e in encodings if e.strip().lower() not in ("", "identity")]
         unknown = [e for e in layers if e not in ("gzip", "x-gzip", "deflate")]
         if unknown:
-            raise _Stopped(f"unsupported Content-Encoding: {', '.join(unknown)}")
+            raise UndecodableBody(f"unsupported Content-Encoding: {', '.join(unknown)}")
         self.layers = [_Inflater(e) for e in reversed(layers)]
 
     def feed(self, data: bytes) -> Iterator[bytes]:
@@ -566,7 +579,7 @@ class _Inflater:
         try:
             yield self.inflate.flush()  # at most what one step left pending: a few hundred bytes
         except zlib.error as exc:
-            raise _Stopped("undecodable response body") from exc
+            raise UndecodableBody("undecodable response body") from exc
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         try:
@@ -586,7 +599,7 @@ class _Inflater:
                 yield out
                 data = self.inflate.unconsumed_tail or self.inflate.unused_data
         except zlib.error as exc:
-            raise _Stopped("undecodable response body") from exc
+            raise UndecodableBody("undecodable response body") from exc
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -668,6 +681,25 @@ def _redirect_target(url: str, location: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _Stopped(f"redirect to a non-HTTP URL: {location!r}", final_url=url)
     return urlunsplit(parts._replace(fragment=""))
+
+
+def normalized_url(url: str) -> str:
+    """One spelling per page (courlan): scheme and host lower-cased, the default port, tracking
+    parameters (utm_*, fbclid, ...) and doubled slashes dropped, parameters sorted; and no
+    fragment, which never reaches the server. A URL courlan cannot read is kept as it is."""
+    try:
+        normal = courlan.normalize_url(url.strip())
+    except ValueError:
+        return url
+    return urlunsplit(urlsplit(normal)._replace(fragment=""))
+
+
+def unique_urls(urls: Iterable[str]) -> dict[str, str]:
+    """Normalised URL -> the first spelling given of it, in the order given."""
+    found: dict[str, str] = {}
+    for url in urls:
+        found.setdefault(normalized_url(url), url)
+    return found
 
 
 def _url_problem(url: str) -> str | None:

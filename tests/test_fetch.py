@@ -399,13 +399,17 @@ def test_fetch_run_records_every_outcome_and_a_rerun_retries_only_failures(
     new_hits = {
         path: count - hits_before[path] for path, count in site.hits.items() if count > hits_before[path]
     }
-    retried = {"/stall", "/reset", "/huge", "/huge-declared", "/loop-a", "/loop-b", "/missing"}
+    # The 404 failed for good: it is settled too, until --retry-failed.
+    retried = {"/stall", "/reset", "/huge", "/huge-declared", "/loop-a", "/loop-b"}
     assert set(new_hits) - {"/robots.txt"} - {f"/chain/{n}" for n in range(8)} == retried
-    assert again.skipped == len(done) + 3  # the done pages, the two non-HTML ones, the disallowed one
+    assert again.skipped == len(done) + 4  # the done pages, two non-HTML ones, the disallowed one, the 404
     rows = manifest(root)
     assert (row("/stall").status, row("/reset").status) == ("done", "done")
-    assert row("/missing").status == "failed"
+    assert row("/missing").status == "failed" and row("/missing").permanent
+    assert site.hits["/missing"] == 1
     assert leftovers(root) == []
+    run_fetch([site.url("/missing")], root, settings=SETTINGS, retry_failed=True)
+    assert site.hits["/missing"] == 2
 
     # A third run over the same URLs, all of them now settled or failing for good, minus those:
     settled = [u for u in urls if rows[u].status != "failed"]

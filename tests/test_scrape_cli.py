@@ -48,9 +48,11 @@ def page_urls(site: LocalSite) -> list[str]:
 
 
 def records_by_url(path: Path) -> dict[str, dict[str, Any]]:
-    """Records keyed by the page URL, without "input" (a URL for scrape, a file path for clean)."""
+    """Records keyed by the page URL, without "input" (a URL for scrape, a file path for clean)
+    and scrape's "normalized_url"."""
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    return {record["url"]: {k: v for k, v in record.items() if k != "input"} for record in records}
+    skip = {"input", "normalized_url"}
+    return {record["url"]: {k: v for k, v in record.items() if k not in skip} for record in records}
 
 
 def test_scrape_gives_what_clean_gives_over_the_archive(
@@ -103,7 +105,7 @@ def test_scrape_rerun_and_resume_from_the_archive(
     # A rerun finds every record in place: no request, no cleaning, the same file.
     assert main(["scrape", *urls, "-o", str(out), *FAST]) == 0
     assert site.hits == hits
-    assert f"{len(urls)} skipped (already done)" in capsys.readouterr().out
+    assert f"{len(urls)} skipped (settled earlier)" in capsys.readouterr().out
     assert out.read_bytes() == first
     assert not out.with_name(out.name + ".part").exists()
 
