@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .core import Cleaner
 from .errors import RuleError, RuleErrors
@@ -24,6 +25,7 @@ PROMO_WORDS = re.compile(
 )
 CREDIT_LIKE = re.compile(r"^[A-Z][\w /.-]{1,25}\s*:\s*\S")
 DOMAIN_LIKE = re.compile(r"\b[\w-]+\.(?:com|co\.id|id|net|tv|co)\b", re.IGNORECASE)
+ARCHIVE_NAME = re.compile(r"[0-9a-f]{40}")  # the sha1 of the URL, as `cleaner fetch` names pages
 CODE_AT_END = re.compile(r"\([^()]{1,20}/[^()]{1,20}\)\s*$")
 RULE_TEMPLATE = """\
 name: {domain}
@@ -131,15 +133,29 @@ def scaffold_site(domain: str, rules_dir: Path, fixtures_dir: Path, page: Path |
     )
     written = [rule_file]
     if page is not None:
-        target = fixtures_dir / domain / page.name
+        target = fixtures_dir / domain / fixture_name(page)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(page, target)
         written.append(target)
-        sidecar = page.with_name(stem_of(page) + ".url")
-        if sidecar.exists():
-            shutil.copyfile(sidecar, target.with_name(stem_of(target) + ".url"))
-            written.append(target.with_name(stem_of(target) + ".url"))
+        for kind in (".url", ".charset"):  # an archived page's URL and HTTP charset come along
+            sidecar = page.with_name(stem_of(page) + kind)
+            if sidecar.exists():
+                shutil.copyfile(sidecar, target.with_name(stem_of(target) + kind))
+                written.append(target.with_name(stem_of(target) + kind))
     return written
+
+
+def fixture_name(page: Path) -> str:
+    """The fixture's file name: the page's own, unless it is an archive's hash name
+    (pages/ab/<sha1>.html.gz), which says nothing: then the last words of its URL's path."""
+    stem, suffix = stem_of(page), page.name[len(stem_of(page)) :]
+    url = url_for(page)
+    if not (ARCHIVE_NAME.fullmatch(stem) and url):
+        return page.name
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    words = re.sub(r"\.(?:s?html?|php|aspx?)$", "", segments[-1] if segments else "", flags=re.I)
+    slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:80].strip("-")
+    return (slug or urlsplit(url).hostname or stem) + suffix
 
 
 def suspicious_paragraphs(article: Article) -> list[tuple[str, str]]:

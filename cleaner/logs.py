@@ -41,6 +41,7 @@ def configure(level: int) -> None:
     root.addHandler(handler)
     root.setLevel(max(level, logging.WARNING))
     logging.getLogger(OWN).setLevel(level)
+    logging.captureWarnings(False)  # re-arm: something (a test runner) may have replaced showwarning since
     logging.captureWarnings(True)
 
 
