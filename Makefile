@@ -8,13 +8,16 @@ STAMP := $(VENV)/.installed
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --no-header $(LOCK_ARGS)
 
-.PHONY: help run test lint lock bench bench-fetch activate clean-out
+.PHONY: help run test lint lock bench bench-fetch bench-import activate clean-out
 
 help:  ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+	@# The pip Python bundles (23.2 with 3.11) trips over normalised extras in hash mode; the lock
+	@# then pins the pip it was made with.
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
@@ -43,6 +46,9 @@ bench: $(STAMP)  ## the article-body benchmark (../shared/benchmarks/aeb-dev)
 
 bench-fetch: $(STAMP)  ## fetch throughput against a local server
 	$(BIN)/python bench/fetch_bench.py
+
+bench-import: $(STAMP)  ## time `import cleaner` (add BASELINE=DIR to compare with another tree)
+	$(BIN)/python bench/import_time.py $(if $(BASELINE),--baseline $(BASELINE))
 
 clean-out:  ## remove out/
 	rm -rf out
