@@ -455,6 +455,7 @@ def _keep(
     """Archive a result, count it; True when it is a page to clean."""
     row = archive.store(result, given=given) if archive else ManifestRow.of(result, given=given)
     summary.add(row)
+    logger.info("%s: %s%s", row.url, row.status, f" ({row.reason})" if row.reason else "")
     if row.status != "done":
         return False
     if warc:

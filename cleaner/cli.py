@@ -464,6 +464,7 @@ def run_clean(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         return _error(f"output {args.out} exists and is not a folder")
     cleaner = Cleaner(args.rules)  # before any output is touched, so broken rules change nothing
+    logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
     show_progress = sys.stderr.isatty() and not args.quiet
     try:
         summary = run_batch(
