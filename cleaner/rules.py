@@ -9,11 +9,12 @@ page of an unknown site gets.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -265,12 +266,17 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     if DEFAULT_SET not in specs and not errors:
         raise RuleError(str(directory), f"no rule set named {DEFAULT_SET!r} (expected _default.yaml)")
     sets = {}
-    for name in specs:
-        try:  # the first compile error of each set; sets sharing a broken parent report it once
-            sets[name] = _compile(name, specs[name][0], _resolve(name, specs, ()))
+    for name, (path, _) in specs.items():
+        try:
+            layers = _resolve(name, specs, ())
         except RuleError as exc:
-            if str(exc) not in map(str, errors):
-                errors.append(exc)
+            errors.append(exc)
+            continue
+        try:
+            sets[name] = _compile(name, path, layers)
+        except RuleError as exc:  # then every broken pattern or selector of the set's own file
+            found = _own_compile_errors(name, layers) or [exc]  # or the inherited one, once
+            errors += [e for e in found if str(e) not in map(str, errors)]
     if errors:
         raise errors[0] if len(errors) == 1 else RuleErrors(errors)
     return Rules(sets=sets, fingerprint=digest.hexdigest()[:16])
@@ -438,6 +444,35 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
         html_published=_compile_selectors(layers, "published"),
         **{section: keep(sections[section]) for section in SECTIONS},
     )
+
+
+def _own_compile_errors(name: str, layers: list[tuple[str, Path, RuleFileSpec]]) -> list[RuleError]:
+    """Each pattern and selector of a set's own file compiled on its own, to report them all
+    (`_compile` stops at the first). Sets that inherit a broken file report nothing here: the
+    broken file's own set does."""
+    _, path, spec = layers[-1]
+    variables: dict[str, str] = {}
+    for _, _, layer in layers:
+        variables.update(layer.vars)
+    attempts: list[Callable[[], object]] = []
+    for section in SECTIONS:
+        for index, rule in enumerate(getattr(spec, section)):
+            key = f"{section}[{index}].pattern"
+            attempts.append(functools.partial(_compile_rule, name, path, rule, variables, key))
+    for index, rule in enumerate(spec.match.signatures):
+        key = f"match.signatures[{index}].pattern"
+        attempts.append(functools.partial(_compile_rule, name, path, rule, variables, key))
+    for index, selector_spec in enumerate(spec.html.remove):
+        attempts.append(functools.partial(_compile_html_rule, name, path, selector_spec, index))
+    for key in ("body", "author", "editor", "published", "image_credit"):
+        attempts.append(functools.partial(_compile_selectors, [layers[-1]], key))
+    errors = []
+    for attempt in attempts:
+        try:
+            attempt()
+        except RuleError as exc:
+            errors.append(exc)
+    return errors
 
 
 def compile_selector(text: str) -> Selector:

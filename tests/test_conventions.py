@@ -129,7 +129,8 @@ def test_a_missing_input_is_a_usage_error_and_writes_nothing(
 BROKEN = {
     "zz-typo.yaml": "extends: [id-news]\nlines:\n  - id: ok\n    pattern: x\n  - id: typo\n    patern: y\n"
     "  - id: other\n    pattern: z\n    wher: lead\n",
-    "zz-regex.yaml": 'lines:\n  - id: kurung\n    pattern: "("\n',
+    "zz-regex.yaml": 'lines:\n  - id: kurung\n    pattern: "("\n  - id: kelas\n    pattern: "[z"\n'
+    'html:\n  body: ["div[["]\n',
     "zz-yaml.yaml": "name: zz\nlines: [\n",
 }
 
@@ -154,12 +155,30 @@ def test_rules_check_lists_every_error_once_with_did_you_mean(
         f"{broken_rules}/zz-yaml.yaml: invalid YAML: line 3, column 1: expected the node content, but found '<stream end>'",
         f"{broken_rules}/zz-regex.yaml: rule 'kurung': key 'lines[0].pattern': bad regex: missing ), "
         "unterminated subpattern at position 0",
+        f"{broken_rules}/zz-regex.yaml: rule 'kelas': key 'lines[1].pattern': bad regex: "
+        "unterminated character set at position 0",
+        f"{broken_rules}/zz-regex.yaml: key 'html.body[0]': bad selector 'div[[': Expected ident or '*', got <DELIM '[' at 4>",
     ]
     # The same folder under `clean --rules`: the same lines, the same exit code, nothing written.
     out = tmp_path / "out"
     assert main(["clean", str(text_file), "-o", str(out), "--rules", str(broken_rules)]) == 2
     assert capsys.readouterr().err.splitlines() == [f"cleaner: error: {line}" for line in lines]
     assert not out.exists()
+
+
+def test_a_broken_shared_file_is_reported_once_not_by_every_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", folder)
+    shared = folder / "_id-news.yaml"
+    shared.write_text(shared.read_text(encoding="utf-8") + 'cut:\n  - id: zz-broken\n    pattern: "(x"\n')
+    assert main(["rules", "check", str(folder)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        f"{shared}: rule 'zz-broken': key 'cut[0].pattern': bad regex: missing ), "
+        "unterminated subpattern at position 0"
+    ]
 
 
 def test_fixtures_are_found_beside_the_rules_folder_from_anywhere(
