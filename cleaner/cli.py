@@ -395,7 +395,8 @@ def _discover(args: argparse.Namespace, site: str | None) -> Discovery:
         found = discover(
             site, sitemaps=args.sitemaps, feeds=args.feeds, since=args.since, settings=_fetch_settings(args)
         )
-    print(found.render(), file=sys.stderr)
+    if not args.quiet or found.failures:
+        print(found.render(), file=sys.stderr)
     return found
 
 
