@@ -77,7 +77,7 @@ class Cleaner:
         extraction = extract_body(tree, match.ruleset, url)
         lines = [Line(index=i, position=i, text=t) for i, t in enumerate(extraction.lines)]
         title = _strip_title_suffixes(page.title, match.ruleset, _outlet_names(page, match.site))
-        result = apply_text_rules(lines, match.ruleset, title=title)
+        result = apply_text_rules(lines, match.ruleset, title=title, locate=False)
         article = Article(url=url, removed=removed, extraction=extraction.method)
         if extraction.note:
             article.notes.append(extraction.note)

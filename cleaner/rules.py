@@ -55,6 +55,18 @@ class RuleSpec(_Strict):
     note: str | None = None
 
 
+class BlockSpec(RuleSpec):
+    """A label line that takes a block with it: the headline lines under it ("Baca Juga" and
+    its links), or the text above it up to `max_chars` (an embedded post ends with its
+    attribution, "— Name (@handle) December 20, 2021", after its text)."""
+
+    takes: Literal["headlines", "above"] = "headlines"
+    max_chars: int = Field(default=280, ge=1, le=5000)
+    # takes: above — the line that opens the block ("View this post on Instagram"). When given,
+    # the text above is taken only if the opener is found within max_chars, opener included.
+    opener: str | None = None
+
+
 class MatchSpec(_Strict):
     domains: list[str] = []
     signatures: list[RuleSpec] = []
@@ -99,7 +111,10 @@ class RuleFileSpec(_Strict):
     sources: dict[str, str] = {}
     # The zone of times the site prints without one ("10:03"), e.g. "WIB" or "+07:00".
     timezone: str | None = None
+    # jusText stop lists ("Indonesian", "English") that tell prose from menus in a text dump.
+    stoplists: list[str] = []
     cut: list[RuleSpec] = []
+    blocks: list[BlockSpec] = []
     lines: list[RuleSpec] = []
     prefixes: list[RuleSpec] = []
     spans: list[RuleSpec] = []
@@ -109,7 +124,7 @@ class RuleFileSpec(_Strict):
     html: HtmlSpec = HtmlSpec()
 
 
-SECTIONS = ("cut", "lines", "prefixes", "spans", "title_suffixes", "captions", "dates")
+SECTIONS = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "captions", "dates")
 
 
 # --- compiled rules -----------------------------------------------------------------------
@@ -121,6 +136,9 @@ class Rule:
     regex: re.Pattern[str]
     where: Where = "any"
     drop_next_headline: bool = False
+    takes: Literal["headlines", "above"] = "headlines"  # blocks only
+    max_chars: int = 280  # blocks taking the text above
+    opener: re.Pattern[str] | None = None  # ... from this line on
 
     @property
     def groups(self) -> frozenset[str]:
@@ -159,6 +177,7 @@ class RuleSet:
     domains: tuple[str, ...] = ()
     signatures: tuple[Rule, ...] = ()
     cut: tuple[Rule, ...] = ()
+    blocks: tuple[Rule, ...] = ()
     lines: tuple[Rule, ...] = ()
     prefixes: tuple[Rule, ...] = ()
     spans: tuple[Rule, ...] = ()
@@ -175,10 +194,11 @@ class RuleSet:
     html_image_credit: tuple[Selector, ...] = ()
     timezone: str | None = None
     html_published: tuple[Selector, ...] = ()
+    stoplists: tuple[str, ...] = ()
 
     def own_rule_ids(self, *, html: bool = True) -> list[str]:
         """Ids of the rules this site's own file defines (not inherited ones) that remove something."""
-        sections = ("cut", "lines", "prefixes", "spans", "title_suffixes", "captions")
+        sections = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "captions")
         ids = [r.id for section in sections for r in getattr(self, section)]
         if html:
             ids += [r.id for r in self.html_remove]
@@ -441,6 +461,7 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
         html_editor=_compile_selectors(layers, "editor"),
         html_image_credit=_compile_selectors(layers, "image_credit"),
         timezone=next((spec.timezone for _, _, spec in reversed(layers) if spec.timezone), None),
+        stoplists=next((tuple(spec.stoplists) for _, _, spec in reversed(layers) if spec.stoplists), ()),
         html_published=_compile_selectors(layers, "published"),
         **{section: keep(sections[section]) for section in SECTIONS},
     )
@@ -519,8 +540,19 @@ def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str
             rule=spec.id,
             key=key,
         )
+    block: dict[str, object] = {}
+    if isinstance(spec, BlockSpec):
+        block = {"takes": spec.takes, "max_chars": spec.max_chars}
+        if spec.opener:
+            opener = RuleSpec(id=spec.id, pattern=spec.opener)
+            opener_key = key.replace("pattern", "opener")
+            block["opener"] = _compile_rule(set_name, path, opener, variables, opener_key).regex
     return Rule(
-        id=f"{set_name}/{spec.id}", regex=regex, where=spec.where, drop_next_headline=spec.drop_next_headline
+        id=f"{set_name}/{spec.id}",
+        regex=regex,
+        where=spec.where,
+        drop_next_headline=spec.drop_next_headline,
+        **block,  # type: ignore[arg-type]
     )
 
 

@@ -13,9 +13,14 @@ from dataclasses import dataclass, field
 from .metadata import Found, take_groups
 from .models import Removal, RemovalKind
 from .rules import Rule, RuleSet
+from .zones import Passage, locate_article, read_passages, shape, stopwords
 
 TITLE_RULE = "builtin/title"
 TITLE_REPEAT_RULE = "builtin/title-repeat"
+HEADER_RULE = "builtin/header-zone"  # before the article: menus, breadcrumbs, captions, share words
+FOOTER_RULE = "builtin/footer-zone"  # after the article: related lists, widgets, the page footer
+LINK_LIST_RULE = "builtin/link-list"  # a run of headlines inside the article zone
+LINK_LIST_MIN = 3  # headline lines in a row that make a link list
 HEAD_LINES = 3  # "where: head" rules look at this many first lines
 TITLE_MAX_WORDS = 30
 TITLE_MAX_CHARS = 250
@@ -24,6 +29,7 @@ SENTENCE_END = (".", "!", "?", "…", ":", ";", ",", '."', ".”", "?”", "!”
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 BARE_PUNCTUATION = re.compile(r"[\W_]*")
+TITLE_WORD = re.compile(r"\w+")
 
 
 def normalise_space(text: str) -> str:
@@ -59,6 +65,11 @@ class _Doc:
     removed: list[Removal] = field(default_factory=list)
     title: str | None = None
     title_variants: set[str] = field(default_factory=set)
+    # The article's first and last input lines once located (clean_text on a whole text);
+    # None: every line is treated as article, as on extracted HTML.
+    start: Line | None = None
+    end: Line | None = None
+    passages: list[tuple[Passage, list[Line]]] = field(default_factory=list)
 
     _compacted: bool = True
 
@@ -95,17 +106,27 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
-def apply_text_rules(lines: list[Line], ruleset: RuleSet, *, title: str | None = None) -> TextResult:
-    """Run every text stage over `lines`. A known `title` (from HTML metadata) skips title detection."""
+def apply_text_rules(
+    lines: list[Line], ruleset: RuleSet, *, title: str | None = None, locate: bool = True
+) -> TextResult:
+    """Run every text stage over `lines`. A known `title` (from HTML metadata) skips title
+    detection; `locate=False` (text an extractor already cut to the article) skips the zones."""
     doc = _Doc(lines=list(lines), ruleset=ruleset)
+    drop_blocks(doc)
+    if locate:
+        locate_zones(doc)
     cut_at_markers(doc)
     drop_matching_lines(doc)
+    drop_matching_passages(doc)
     if title:
         doc.title = title
         doc.title_variants = {title}
     else:
         take_title(doc)
     drop_captions_and_repeats(doc)
+    drop_outside_article(doc)
+    drop_edge_lines(doc)
+    drop_link_lists(doc)
     strip_prefixes(doc)
     strip_spans(doc)
     removed = sorted(doc.removed, key=lambda r: -1 if r.line is None else r.line)  # stable: input order
@@ -116,8 +137,11 @@ def apply_text_rules(lines: list[Line], ruleset: RuleSet, *, title: str | None =
 
 def cut_at_markers(doc: _Doc) -> None:
     """A marker line such as "Terkini Lainnya" ends the article: it and all after it go.
-    A marker with no body above it is only dropped itself, so a marker can never empty a page."""
+    A marker with no body above it is only dropped itself, so a marker can never empty a page,
+    and a marker above the located article (a menu's "Terpopuler") is left to the header zone."""
     for i, line in enumerate(doc.alive()):
+        if doc.start is not None and line.index <= doc.start.index:
+            continue
         rule = _first_fullmatch(doc.ruleset.cut, line.text)
         if rule is None:
             continue
@@ -142,8 +166,11 @@ def drop_matching_lines(doc: _Doc) -> None:
                 continue
             if _take_fullmatch(doc, line, rule):
                 break
+
+
+def drop_edge_lines(doc: _Doc) -> None:
+    """Edge rules peel lines off the article's start or end while they keep matching."""
     for where, pick in (("lead", 0), ("last", -1)):
-        # Edge rules peel lines off the start or end while they keep matching.
         edge_rules = [r for r in doc.ruleset.lines if r.where == where]
         while doc.alive() and any(_take_fullmatch(doc, doc.alive()[pick], r) for r in edge_rules):
             pass
@@ -163,16 +190,40 @@ def _take_fullmatch(doc: _Doc, line: Line, rule: Rule) -> bool:
 
 
 def take_title(doc: _Doc) -> None:
-    """The first surviving line is the title when it reads like one and body follows."""
+    """The title is a title-like line above the article: the first surviving line when no
+    article was located, else the header line sharing the most words with the lead."""
     lines = doc.alive()
-    if len(lines) < 2 or not looks_like_title(lines[0].text):
+    if len(lines) < 2:
         return
-    line = lines[0]
+    if doc.start is None:
+        line = lines[0] if looks_like_title(lines[0].text) else None
+    else:
+        line = _best_title_line([x for x in lines if x.index < doc.start.index], _lead_words(doc))
+    if line is None:
+        return
     doc.drop(line, TITLE_RULE)
     title, cuts = cut_title_suffixes(line.text, doc.ruleset)
     doc.removed += [Removal(rule=rule, text=text, kind="span", line=line.index) for rule, text in cuts]
     doc.title = title
     doc.title_variants = {line.text, title}
+
+
+def _lead_words(doc: _Doc) -> set[str]:
+    lead = [x.text for x in doc.alive() if doc.start is not None and x.index >= doc.start.index][:3]
+    return {w.lower() for w in TITLE_WORD.findall(" ".join(lead)) if len(w) > 3}
+
+
+def _best_title_line(header: list[Line], lead: set[str]) -> Line | None:
+    """Titles share their words with the lead; menus and other headlines share few. Of the
+    lines that share about as many as the best one, the first: a title comes before its
+    repeats (an image's alt text, a caption)."""
+    scored = []
+    for line in header:
+        if looks_like_title(line.text) and len(line.text.split()) >= 4:
+            words = {w.lower() for w in TITLE_WORD.findall(line.text) if len(w) > 3}
+            scored.append((len(words & lead), line))
+    top = max((score for score, _ in scored), default=0)
+    return next((line for score, line in scored if score and score >= top / 2), None)
 
 
 def cut_title_suffixes(title: str, ruleset: RuleSet) -> tuple[str, list[tuple[str, str]]]:
@@ -263,3 +314,148 @@ def _first_valid_search(doc: _Doc, line: Line, rule: Rule) -> re.Match[str] | No
 
 def _first_fullmatch(rules: tuple[Rule, ...], text: str) -> Rule | None:
     return next((rule for rule in rules if rule.regex.fullmatch(text)), None)
+
+
+def drop_blocks(doc: _Doc) -> None:
+    """A label line and the block it heads: "Baca Juga" and the headlines under it, or an
+    embedded post's attribution and the post's text above it. One rule id for the block."""
+    if not doc.ruleset.blocks:
+        return
+    for line in doc.alive():
+        if line.dropped:
+            continue
+        rule = _first_fullmatch(doc.ruleset.blocks, line.text)
+        if rule is None:
+            continue
+        if rule.takes == "above":
+            _drop_text_above(doc, line, rule)
+        doc.drop(line, rule.id)
+        if rule.takes == "headlines":
+            following = doc.next_alive(line)
+            while following and looks_like_headline(following.text, doc.ruleset):
+                doc.drop(following, rule.id)
+                following = doc.next_alive(following)
+
+
+def _drop_text_above(doc: _Doc, label: Line, rule: Rule) -> None:
+    """The lines above `label` within the rule's budget: all of them, or, when the rule names
+    an opener, the lines from the opener down, and nothing when the opener is not in reach."""
+    lines = doc.lines
+    budget = rule.max_chars
+    taken: list[Line] = []
+    for i in range(lines.index(label) - 1, -1, -1):
+        line = lines[i]
+        if rule.opener is not None and rule.opener.fullmatch(line.text):
+            taken.append(line)
+            break
+        if line.dropped or (rule.opener is None and _first_fullmatch(doc.ruleset.lines, line.text)):
+            break  # the previous block, or a line of its own
+        budget -= len(line.text)
+        if budget < 0:
+            break
+        taken.append(line)
+    else:
+        if rule.opener is not None:
+            return
+    if rule.opener is not None and (not taken or not rule.opener.fullmatch(taken[-1].text)):
+        return
+    for line in reversed(taken):
+        doc.drop(line, rule.id)
+
+
+def looks_like_headline(text: str, ruleset: RuleSet) -> bool:
+    return shape(text, stopwords(ruleset.stoplists)).is_headline
+
+
+def drop_matching_passages(doc: _Doc) -> None:
+    """Line rules over passages split across lines: "Scroll down" / "untuk melanjutkan
+    membaca", "Penulis" / ": Budi". Every line of a matching passage goes with the rule."""
+    rules = [r for r in doc.ruleset.lines if r.where in ("any", "head")]
+    for _, lines in doc.passages:
+        alive = [line for line in lines if not line.dropped]
+        if len(alive) < 2:
+            continue
+        joined = " ".join(line.text for line in alive)
+        for rule in rules:
+            match = rule.regex.fullmatch(joined)
+            if match and take_groups(match, rule.id, doc.ruleset, doc.found):
+                for line in alive:
+                    doc.drop(line, rule.id)
+                break
+
+
+def locate_zones(doc: _Doc) -> None:
+    """Find the article in a whole text (see zones.py). Rule-matched clutter lines count
+    against a stretch being the article."""
+    lines = doc.alive()
+    rules = doc.ruleset.cut + tuple(r for r in doc.ruleset.lines if r.where in ("any", "head"))
+    clutter = [any(rule.regex.fullmatch(line.text) for rule in rules) for line in lines]
+    passages = read_passages([line.text for line in lines], clutter, stopwords(doc.ruleset.stoplists))
+    doc.passages = [(p, lines[p.first : p.last + 1]) for p in passages]
+    found = locate_article(passages)
+    if found is not None:
+        doc.start = lines[passages[found[0]].first]
+        doc.end = lines[passages[found[1]].last]
+
+
+def drop_outside_article(doc: _Doc) -> None:
+    """What is left above the article (menus, breadcrumbs, captions, share words) and below
+    it (related lists, widgets, the page footer) goes. A dateline alone on the line above the
+    lead ("Liputan6.com, Jakarta") is read as the lead's prefix first."""
+    if doc.start is None or doc.end is None:
+        return
+    start, end = doc.start.index, doc.end.index
+    header = [line for line in doc.alive() if line.index < start]
+    if header:
+        _take_dateline_line(doc, header[-1])
+    # The article's own edge lines sit just outside it: a desk code "(ant/dwi)" under the last
+    # paragraph is read (its source is metadata) by its rule before the footer goes.
+    last_rules = [r for r in doc.ruleset.lines if r.where == "last"]
+    for line in [line for line in doc.alive() if line.index > end]:
+        if not any(_take_fullmatch(doc, line, rule) for rule in last_rules):
+            break
+    for line in doc.alive():
+        if line.index < start:
+            doc.drop(line, HEADER_RULE)
+        elif line.index > end:
+            doc.drop(line, FOOTER_RULE)
+
+
+def _take_dateline_line(doc: _Doc, line: Line) -> None:
+    lead = doc.next_alive(line)
+    if lead is None:
+        return
+    joined = f"{line.text} {lead.text}"
+    for rule in doc.ruleset.prefixes:
+        match = rule.regex.match(joined)
+        if (
+            rule.where == "lead"
+            and match
+            and len(line.text) <= match.end() <= len(line.text) + 1
+            and take_groups(match, rule.id, doc.ruleset, doc.found)
+        ):
+            doc.drop(line, rule.id)
+            return
+
+
+def drop_link_lists(doc: _Doc) -> None:
+    """Inside the article, a run of headline-like passages (a related-articles list whose
+    label, if any, a rule already took) is a link list. A sub-heading stands alone, and lines
+    a rule already dropped (a label, an ad slot) do not break a run."""
+    run: list[Line] = []
+    for passage, lines in doc.passages:
+        alive = [line for line in lines if not line.dropped]
+        if not alive:
+            continue
+        if passage.shape.is_headline and len(alive) == len(lines):
+            run += alive
+            continue
+        _drop_run(doc, run)
+        run = []
+    _drop_run(doc, run)
+
+
+def _drop_run(doc: _Doc, run: list[Line]) -> None:
+    if len(run) >= LINK_LIST_MIN:
+        for line in run:
+            doc.drop(line, LINK_LIST_RULE)

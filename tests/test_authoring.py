@@ -56,7 +56,7 @@ def test_new_scaffolds_a_loadable_rule_file_and_a_fixture(
     page.write_text(
         "Judul Berita Contoh Hari Ini\n"
         "Isi paragraf pertama berita ini cukup panjang untuk dibaca sebagai kalimat.\n"
-        "Download aplikasi Contoh di Play Store sekarang!\n"
+        "Langganan buletin Contoh setiap pagi, gratis!\n"
         "Tim Redaksi: Budi\n",
         encoding="utf-8",
     )
@@ -65,7 +65,7 @@ def test_new_scaffolds_a_loadable_rule_file_and_a_fixture(
     rule_file = workspace / "rules" / "contoh.id.yaml"
     assert yaml.safe_load(rule_file.read_text())["match"]["domains"] == ["contoh.id"]
     assert (workspace / "fixtures" / "contoh.id" / "saved.txt").exists()
-    assert "[promo-like] Download aplikasi Contoh" in out
+    assert "[promo-like] Langganan buletin Contoh" in out
     assert "[credit-like] Tim Redaksi: Budi" in out
     assert main(["rules", "new", "contoh.id"]) == 1  # never overwrites
 

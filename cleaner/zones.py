@@ -1,0 +1,148 @@
+"""Read a scraped text as a document: which lines are prose, and where the article is.
+
+A whole-page dump holds the menu, the header, the article, sidebars and the footer, one text
+node a line, with sentences broken at inline links ("Sholat" / "juga merupakan ..."). Rules name
+the clutter they know; this module finds the rest by reading, in the spirit of jusText:
+
+- lines that continue one another (the next starts in lower case or with punctuation) are read
+  together as one *passage*, so a sentence cut by a link is judged whole;
+- a passage is *prose* when it is long enough and reads like sentences (stop words, punctuation);
+- the article is the run of passages with the most prose in it and the least of everything else
+  (a maximum-sum segment: prose counts its length, every other line costs a little). What comes
+  before it is the header zone, what comes after it the footer zone.
+
+Nothing here rewrites text: it only says which input lines are what.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+WORD = re.compile(r"[^\W\d_][\w'’-]*")
+SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*$")
+CONTINUES = re.compile(r"^[a-z,.;:!?)\]%”’]")  # a line that goes on from the one before it
+OPEN_END = re.compile(r"[.!?…][\"”’')\]]*$")  # the line before it must not have ended a sentence
+
+PROSE_MIN_WORDS = 8
+PROSE_MIN_STOP_SHARE = 0.2  # with a stop list for the text's language
+LONG_PASSAGE_WORDS = 25  # this long and sentence-shaped: prose in any language
+LINE_COST = 30  # what a non-prose line takes off the article's score, in characters
+CLUTTER_COST = 30  # a line a rule recognised as clutter
+MIN_ARTICLE_CHARS = 200  # below this much prose, nothing is zoned: the text is kept as it is
+HEADLINE_MIN_WORDS, HEADLINE_MAX_WORDS = 3, 25
+HEADLINE_MIN_CAPITALISED = 0.6
+
+
+@functools.cache
+def stopwords(languages: tuple[str, ...]) -> frozenset[str]:
+    """The union of jusText's stop lists for these languages (jusText names: "Indonesian")."""
+    import justext
+
+    words: set[str] = set()
+    for language in languages:
+        words |= justext.get_stoplist(language)
+    return frozenset(words)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a passage looks like, measured once."""
+
+    words: int
+    chars: int
+    stop_share: float
+    ends_sentence: bool
+    capitalised: float  # share of words starting with a capital letter
+
+    @property
+    def is_prose(self) -> bool:
+        if self.words >= LONG_PASSAGE_WORDS and self.ends_sentence:
+            return True
+        return (
+            self.words >= PROSE_MIN_WORDS
+            and self.stop_share >= PROSE_MIN_STOP_SHARE
+            and (self.ends_sentence or self.words >= 2 * PROSE_MIN_WORDS)
+        )
+
+    @property
+    def is_headline(self) -> bool:
+        """A link's text: a few capitalised words that end no sentence ("Harga Cabai Naik Lagi")."""
+        return (
+            HEADLINE_MIN_WORDS <= self.words <= HEADLINE_MAX_WORDS
+            and self.capitalised >= HEADLINE_MIN_CAPITALISED
+            and not self.ends_sentence
+        )
+
+    @property
+    def is_short_sentence(self) -> bool:
+        """"Semoga bermanfaat!": too short to be evidence, but an article may end with it."""
+        return 2 <= self.words < PROSE_MIN_WORDS and self.ends_sentence and self.capitalised < 1
+
+
+def shape(text: str, stops: frozenset[str]) -> Shape:
+    words = WORD.findall(text)
+    n = len(words)
+    stop = sum(1 for w in words if w.lower() in stops) / n if n and stops else 0.0
+    capitalised = sum(1 for w in words if w[0].isupper()) / n if n else 0.0
+    return Shape(n, len(text), stop, bool(SENTENCE_END.search(text)), capitalised)
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    first: int  # index into the lines given to read_passages
+    last: int
+    shape: Shape
+    clutter: bool  # a rule recognised one of its lines
+
+
+def read_passages(texts: list[str], clutter: list[bool], stops: frozenset[str]) -> list[Passage]:
+    """Group lines that continue one another; a clutter line always stands alone."""
+    passages: list[Passage] = []
+    start = 0
+    for i in range(1, len(texts) + 1):
+        if i < len(texts) and not clutter[i] and not clutter[i - 1] and _continues(texts[i - 1], texts[i]):
+            continue
+        joined = " ".join(texts[start:i])
+        passages.append(Passage(start, i - 1, shape(joined, stops), any(clutter[start:i])))
+        start = i
+    return passages
+
+
+def _continues(before: str, line: str) -> bool:
+    return bool(CONTINUES.match(line)) and not OPEN_END.search(before)
+
+
+def locate_article(passages: list[Passage]) -> tuple[int, int] | None:
+    """The passages (first, last index) that hold the article: the segment with the highest
+    sum of prose characters minus a cost per other line. None when the text has too little
+    prose to tell (a short text is kept whole)."""
+    best_sum, best = 0.0, None
+    running, start = 0.0, 0
+    for i, passage in enumerate(passages):
+        if running <= 0:
+            running, start = 0.0, i
+        running += _weight(passage)
+        if running > best_sum:
+            best_sum, best = running, (start, i)
+    if best is None or best_sum < MIN_ARTICLE_CHARS:
+        return None
+    first, last = best
+    while last + 1 < len(passages) and _ends_article(passages[last + 1]):
+        last += 1
+    return first, last
+
+
+def _weight(passage: Passage) -> float:
+    if passage.clutter:
+        return -CLUTTER_COST
+    if passage.shape.is_prose:
+        return passage.shape.chars
+    if passage.shape.is_short_sentence:
+        return 0.0
+    return -LINE_COST * (passage.last - passage.first + 1)
+
+
+def _ends_article(passage: Passage) -> bool:
+    return not passage.clutter and passage.shape.is_short_sentence
