@@ -112,7 +112,7 @@ def apply_text_rules(
     """Run every text stage over `lines`. A known `title` (from HTML metadata) skips title
     detection; `locate=False` (text an extractor already cut to the article) skips the zones."""
     doc = _Doc(lines=list(lines), ruleset=ruleset)
-    drop_blocks(doc)
+    drop_blocks(doc, embeds=locate)
     if locate:
         locate_zones(doc)
     cut_at_markers(doc)
@@ -316,15 +316,18 @@ def _first_fullmatch(rules: tuple[Rule, ...], text: str) -> Rule | None:
     return next((rule for rule in rules if rule.regex.fullmatch(text)), None)
 
 
-def drop_blocks(doc: _Doc) -> None:
+def drop_blocks(doc: _Doc, *, embeds: bool) -> None:
     """A label line and the block it heads: "Baca Juga" and the headlines under it, or an
-    embedded post's attribution and the post's text above it. One rule id for the block."""
-    if not doc.ruleset.blocks:
+    embedded post's attribution and the post's text above it. One rule id for the block.
+    Embeds only in scraped text: on a page they are elements, pruned before extraction, and
+    a post's text in an extracted paragraph can't be told from the paragraph above it."""
+    rules = tuple(r for r in doc.ruleset.blocks if embeds or r.takes != "above")
+    if not rules:
         return
     for line in doc.alive():
         if line.dropped:
             continue
-        rule = _first_fullmatch(doc.ruleset.blocks, line.text)
+        rule = _first_fullmatch(rules, line.text)
         if rule is None:
             continue
         if rule.takes == "above":

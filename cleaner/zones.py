@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*$")
+LIST_ITEM = re.compile(r"\d{1,2}[.)]\s+\S")  # "1. Jalan Braga": a numbered list item
+LIST_ITEM_MAX_WORDS = 6  # longer numbered lines are more likely a "most read" list's headlines
 CONTINUES = re.compile(r"^[a-z,.;:!?)\]%”’]")  # a line that goes on from the one before it
 OPEN_END = re.compile(r"[.!?…][\"”’')\]]*$")  # the line before it must not have ended a sentence
 
@@ -29,8 +31,10 @@ PROSE_MIN_WORDS = 8
 PROSE_MIN_STOP_SHARE = 0.2  # with a stop list for the text's language
 LONG_PASSAGE_WORDS = 25  # this long and sentence-shaped: prose in any language
 LINE_COST = 30  # what a non-prose line takes off the article's score, in characters
+PLAIN_LINE_COST = 10  # a longer line in plain words (a list item, a line of code), not a headline
 CLUTTER_COST = 30  # a line a rule recognised as clutter
-MIN_ARTICLE_CHARS = 200  # below this much prose, nothing is zoned: the text is kept as it is
+MIN_SEGMENT_SHARE = 0.5  # of all prose in the segment, or the span of all prose is taken
+MIN_ARTICLE_CHARS = 400  # below this much prose, nothing is zoned: the text is kept as it is
 HEADLINE_MIN_WORDS, HEADLINE_MAX_WORDS = 3, 25
 HEADLINE_MIN_CAPITALISED = 0.6
 
@@ -95,6 +99,7 @@ class Passage:
     last: int
     shape: Shape
     clutter: bool  # a rule recognised one of its lines
+    list_item: bool = False  # a short numbered item: an article's list, not a menu
 
 
 def read_passages(texts: list[str], clutter: list[bool], stops: frozenset[str]) -> list[Passage]:
@@ -105,7 +110,9 @@ def read_passages(texts: list[str], clutter: list[bool], stops: frozenset[str]) 
         if i < len(texts) and not clutter[i] and not clutter[i - 1] and _continues(texts[i - 1], texts[i]):
             continue
         joined = " ".join(texts[start:i])
-        passages.append(Passage(start, i - 1, shape(joined, stops), any(clutter[start:i])))
+        form = shape(joined, stops)
+        item = bool(LIST_ITEM.match(joined)) and form.words <= LIST_ITEM_MAX_WORDS
+        passages.append(Passage(start, i - 1, form, any(clutter[start:i]), item))
         start = i
     return passages
 
@@ -116,8 +123,10 @@ def _continues(before: str, line: str) -> bool:
 
 def locate_article(passages: list[Passage]) -> tuple[int, int] | None:
     """The passages (first, last index) that hold the article: the segment with the highest
-    sum of prose characters minus a cost per other line. None when the text has too little
-    prose to tell (a short text is kept whole)."""
+    sum of prose characters minus a cost per other line. When that segment holds too little
+    of the text's prose to be sure of it (an article of lists and short lines, broken up by
+    menus), the span from the first prose passage to the last is taken instead: the header and
+    the footer still go, nothing between. None when the text has too little prose to tell."""
     best_sum, best = 0.0, None
     running, start = 0.0, 0
     for i, passage in enumerate(passages):
@@ -129,6 +138,10 @@ def locate_article(passages: list[Passage]) -> tuple[int, int] | None:
     if best is None or best_sum < MIN_ARTICLE_CHARS:
         return None
     first, last = best
+    prose = [i for i, p in enumerate(passages) if p.shape.is_prose and not p.clutter]
+    held = sum(passages[i].shape.chars for i in prose if first <= i <= last)
+    if held < MIN_SEGMENT_SHARE * sum(passages[i].shape.chars for i in prose):
+        first, last = prose[0], prose[-1]
     while last + 1 < len(passages) and _ends_article(passages[last + 1]):
         last += 1
     return first, last
@@ -141,7 +154,12 @@ def _weight(passage: Passage) -> float:
         return passage.shape.chars
     if passage.shape.is_short_sentence:
         return 0.0
-    return -LINE_COST * (passage.last - passage.first + 1)
+    if passage.list_item:
+        return passage.shape.chars / 2
+    lines = passage.last - passage.first + 1
+    if passage.shape.words > 3 and not passage.shape.is_headline:
+        return -PLAIN_LINE_COST * lines
+    return -LINE_COST * lines
 
 
 def _ends_article(passage: Passage) -> bool:
