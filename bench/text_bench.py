@@ -15,7 +15,13 @@ a set (fastest of ``--rounds``, interleaved with the other runs).
 Usage::
 
     .venv/bin/python bench/text_bench.py [--sets realid,aeb,wcxb] [--limit N] [--per-page FILE]
-    .venv/bin/python bench/text_bench.py --json FILE    # the F1 figures, for the quality gate
+    .venv/bin/python bench/text_bench.py --gate                # clean_text F1 against the pinned floors
+    .venv/bin/python bench/text_bench.py --gate --update-floors  # raise the floors to today's figures
+
+The quality gate (``bench/floors_text.json``, checked by ``tests/test_quality_gate_text.py``)
+pins clean_text's F1 on both dump styles of every set, and for realid-dev the number of dumps
+left below their identity score. Floors only rise: ``--update-floors`` refuses to lower one
+unless ``--allow-regression`` says so, in a commit that explains why.
 
 The data folders are ``../shared/benchmarks/*`` next to the repo; a missing one is skipped.
 """
@@ -41,6 +47,7 @@ from aeb import aggregate, page_scores  # the AEB metric, one definition
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO.parent / "shared" / "benchmarks"
+FLOORS = Path(__file__).resolve().parent / "floors_text.json"
 SETS = {"realid": "realid-dev", "aeb": "aeb-dev", "wcxb": "wcxb-dev-article"}
 RUNS = ("identity_a", "identity_b", "clean_text_a", "clean_text_b", "clean_html")
 WORD = re.compile(r"\w+")
@@ -222,6 +229,78 @@ def write_per_page(path: Path, all_docs: dict[str, list[Doc]], all_scores: dict[
                 out.write(f"{set_name}\t{doc.key}\t" + "\t".join(f1s) + "\n")
 
 
+# --- the quality gate ------------------------------------------------------------------------
+
+
+def gate_figures(data: Path, cleaner: object) -> dict[str, dict[str, float]]:
+    """clean_text's F1 on both dumps of every set present (and, for realid-dev, how many
+    dumps it leaves below identity), as pinned in the floors file."""
+    figures: dict[str, dict[str, float]] = {}
+    for short, folder_name in SETS.items():
+        folder = data / folder_name
+        if not folder.is_dir():
+            continue
+        docs = load_realid(folder) if short == "realid" else load_benchmark(folder, None)
+        metric = "wcxb" if short == "wcxb" else "aeb"
+        agg = wcxb_f1 if metric == "wcxb" else aggregate
+        scorer = word_scores if metric == "wcxb" else page_scores
+        clean_text = cleaner.clean_text  # type: ignore[attr-defined]
+        row: dict[str, float] = {}
+        below = 0
+        for style in "ab":
+            pairs = []
+            for doc in docs:
+                dump = doc.naive_a if style == "a" else doc.naive_b
+                cleaned = scorer(clean_text(dump, url=doc.url or None).text, doc.truth)
+                below += _f1(*cleaned) < _f1(*scorer(dump, doc.truth)) - 1e-9
+                pairs.append(cleaned)
+            row[f"clean_text_{style}"] = round(agg(pairs)[2], 3)
+        if short == "realid":
+            row["dumps_below_identity"] = below
+        figures[short] = row
+    return figures
+
+
+def gate_failures(figures: dict[str, dict[str, float]], floors: dict[str, dict[str, float]]) -> list[str]:
+    """Every figure below its floor (or, for counts of bad pages, above its ceiling)."""
+    failures = []
+    for short, row in figures.items():
+        for key, value in row.items():
+            pinned = floors.get(short, {}).get(key)
+            if pinned is None:
+                continue
+            worse = value > pinned if key == "dumps_below_identity" else value < pinned
+            if worse:
+                failures.append(f"{short} {key}: {value} (floor {pinned})")
+    return failures
+
+
+def update_floors(
+    figures: dict[str, dict[str, float]], floors: dict[str, dict[str, float]], allow: bool
+) -> int:
+    failures = gate_failures(figures, floors)
+    if failures and not allow:
+        print("refusing to lower a floor (add --allow-regression, and say why in the commit):")
+        print("\n".join("  " + f for f in failures))
+        return 1
+    merged = {short: {**floors.get(short, {}), **row} for short, row in figures.items()}
+    FLOORS.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {FLOORS}")
+    return 0
+
+
+def run_gate(args: argparse.Namespace, cleaner: object) -> int:
+    floors = json.loads(FLOORS.read_text(encoding="utf-8")) if FLOORS.exists() else {}
+    figures = gate_figures(args.data, cleaner)
+    for short, row in figures.items():
+        print(short, " ".join(f"{k}={v} (floor {floors.get(short, {}).get(k)})" for k, v in row.items()))
+    if args.update_floors:
+        return update_floors(figures, floors, args.allow_regression)
+    failures = gate_failures(figures, floors)
+    print("\n".join(failures) if failures else "all figures at or above their floors")
+    return 1 if failures else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default="realid,aeb,wcxb")
@@ -231,11 +310,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--per-page", type=Path, help="write per-page F1 (TSV)")
     parser.add_argument("--dump", type=Path, help="write every output to this folder")
     parser.add_argument("--json", type=Path, help="write the summary figures as JSON")
+    parser.add_argument("--gate", action="store_true", help="check clean_text's F1 against the floors")
+    parser.add_argument("--update-floors", action="store_true", help="with --gate: raise the floors")
+    parser.add_argument("--allow-regression", action="store_true", help="with --update-floors: may lower")
     args = parser.parse_args(argv)
 
     import cleaner
 
     instance = cleaner.Cleaner()
+    if args.gate:
+        return run_gate(args, instance)
     summary: dict[str, object] = {}
     all_docs: dict[str, list[Doc]] = {}
     all_scores: dict[str, Scores] = {}

@@ -70,6 +70,8 @@ class _Doc:
     start: Line | None = None
     end: Line | None = None
     passages: list[tuple[Passage, list[Line]]] = field(default_factory=list)
+    # Input lines that some cut or line rule matches, once known: the others need no second look.
+    matched: set[int] | None = None
 
     _compacted: bool = True
 
@@ -136,28 +138,34 @@ def apply_text_rules(
 
 
 def cut_at_markers(doc: _Doc) -> None:
-    """A marker line such as "Terkini Lainnya" ends the article: it and all after it go.
-    A marker with no body above it is only dropped itself, so a marker can never empty a page,
-    and a marker above the located article (a menu's "Terpopuler") is left to the header zone."""
-    for i, line in enumerate(doc.alive()):
-        if doc.start is not None and line.index <= doc.start.index:
-            continue
+    """A marker line such as "Terkini Lainnya" ends the article: it and all after it go. Only
+    once the article has begun: a marker above the located article (a menu's "Terpopuler")
+    is left to the header zone, and with no located article a marker above the first line of
+    prose is only dropped itself. So a marker can never empty a page."""
+    stops = stopwords(doc.ruleset.stoplists)
+    begun = False
+    for line in doc.alive():
+        if doc.start is not None:
+            begun = line.index > doc.start.index
         rule = _first_fullmatch(doc.ruleset.cut, line.text)
         if rule is None:
+            begun = begun or (doc.start is None and shape(line.text, stops).is_prose)
             continue
-        if i == 0:
-            doc.drop(line, rule.id)
-            return cut_at_markers(doc)
-        for tail in doc.alive()[i:]:
+        if not begun:
+            if doc.start is None:
+                doc.drop(line, rule.id)
+            continue
+        for tail in doc.alive()[doc.alive().index(line) :]:
             doc.drop(tail, rule.id, kind="cut")
-        return None
-    return None
+        return
 
 
 def drop_matching_lines(doc: _Doc) -> None:
     """Whole-line rules: "Baca juga: ...", stamps, promos, credit lines (their groups become metadata)."""
     for line in doc.alive():
         if line.dropped:  # taken with the line before it (drop_next_headline)
+            continue
+        if doc.matched is not None and line.index not in doc.matched:
             continue
         for rule in doc.ruleset.lines:
             if rule.where == "head" and line.position >= HEAD_LINES:
@@ -351,11 +359,11 @@ def _drop_text_above(doc: _Doc, label: Line, rule: Rule) -> None:
         if rule.opener is not None and rule.opener.fullmatch(line.text):
             taken.append(line)
             break
-        if line.dropped or (rule.opener is None and _first_fullmatch(doc.ruleset.lines, line.text)):
-            break  # the previous block, or a line of its own
+        if line.dropped:
+            break  # the previous block
         budget -= len(line.text)
-        if budget < 0:
-            break
+        if budget < 0 or (rule.opener is None and taken and len(line.text) > rule.max_chars // 2):
+            break  # a long line further up is the article's own paragraph
         taken.append(line)
     else:
         if rule.opener is not None:
@@ -393,6 +401,7 @@ def locate_zones(doc: _Doc) -> None:
     lines = doc.alive()
     rules = doc.ruleset.cut + tuple(r for r in doc.ruleset.lines if r.where in ("any", "head"))
     clutter = [any(rule.regex.fullmatch(line.text) for rule in rules) for line in lines]
+    doc.matched = {line.index for line, hit in zip(lines, clutter, strict=True) if hit}
     passages = read_passages([line.text for line in lines], clutter, stopwords(doc.ruleset.stoplists))
     doc.passages = [(p, lines[p.first : p.last + 1]) for p in passages]
     found = locate_article(passages)

@@ -1,0 +1,183 @@
+"""A whole-page text dump read as a document: the article is located, the header and the
+footer go, blocks and link lists go with one rule id each, and what only looks like clutter
+(a menu word above the article, a sub-heading, a short closing sentence) stays."""
+
+from __future__ import annotations
+
+from cleaner import Cleaner
+from cleaner.zones import read_passages, shape, stopwords
+
+ID_STOPS = stopwords(("Indonesian", "English"))
+
+MENU = ["Menu", "Beranda", "News", "Indeks", "Terpopuler", "Login", "Mode Gelap", "Beranda » Daerah"]
+TITLE = "Banjir Rob Rendam Ratusan Rumah Warga di Pesisir Demak"
+P1 = (
+    "Banjir rob kembali merendam ratusan rumah warga di pesisir Kabupaten Demak, Jawa Tengah, "
+    "pada Senin pagi. Air laut masuk ke permukiman sejak pukul 05.00 WIB dan terus meninggi."
+)
+P2 = (
+    "Kepala Pelaksana BPBD Demak mengatakan ketinggian air di dalam rumah mencapai 40 sentimeter. "
+    "Petugas telah menyiapkan perahu karet dan dapur umum bagi warga yang mengungsi."
+)
+P3 = (
+    "Warga berharap pemerintah segera membangun tanggul laut yang permanen, sebab rob datang "
+    "hampir setiap bulan dan merusak perabot serta dinding rumah mereka."
+)
+RELATED = [
+    "Harga Cabai Rawit di Pasar Johar Naik Dua Kali Lipat",
+    "Jalan Pantura Demak Kembali Tergenang Air Setinggi Betis",
+    "Petani Garam di Pati Mulai Panen Lebih Awal Tahun Ini",
+]
+FOOTER = ["Tentang Kami", "Pedoman Media Siber", "Kontak", "© PT Contoh Media 2024"]
+
+
+def clean(cleaner: Cleaner, *lines: str, **kwargs: str):  # type: ignore[no-untyped-def]
+    return cleaner.clean_text("\n".join(lines), **kwargs)
+
+
+def rules_of(article, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.rule for r in article.removed if r.text == text]
+
+
+def test_a_menu_word_above_the_article_never_cuts_it(cleaner: Cleaner) -> None:
+    article = clean(cleaner, *MENU, TITLE, P1, P2, P3, "Terkini Lainnya", *RELATED, *FOOTER)
+    assert article.paragraphs == [P1, P2, P3]
+    assert rules_of(article, "Terpopuler") == ["builtin/header-zone"]
+    assert article.title == TITLE
+    assert rules_of(article, RELATED[0]) == ["id-news/terkini-lainnya"]  # a marker inside still cuts
+
+
+def test_header_and_footer_zones_are_attributed(cleaner: Cleaner) -> None:
+    article = clean(cleaner, *MENU, TITLE, "Ilustrasi banjir rob", P1, P2, P3, *FOOTER)
+    assert article.paragraphs == [P1, P2, P3]
+    assert rules_of(article, "Mode Gelap") == ["builtin/header-zone"]
+    assert rules_of(article, "Ilustrasi banjir rob") == ["builtin/header-zone"]  # a caption above the lead
+    assert rules_of(article, "Pedoman Media Siber") == ["builtin/footer-zone"]
+
+
+def test_a_dateline_on_its_own_line_above_the_lead_is_read(cleaner: Cleaner) -> None:
+    article = clean(cleaner, *MENU, TITLE, "Liputan6.com, Jakarta", P1, P2, P3, url="https://www.liputan6.com/x")
+    assert article.paragraphs == [P1, P2, P3]
+    assert article.dateline == "JAKARTA"
+
+
+def test_a_desk_code_under_the_last_paragraph_gives_its_source(cleaner: Cleaner) -> None:
+    article = clean(cleaner, *MENU, TITLE, P1, P2, P3, "(Ant/Z-2)", *FOOTER)
+    assert article.paragraphs == [P1, P2, P3]
+    assert article.sources == ["Antara"]
+    assert rules_of(article, "(Ant/Z-2)") == ["id-news/end-code-line"]
+
+
+def test_a_baca_juga_label_takes_all_its_headlines_and_nothing_more(cleaner: Cleaner) -> None:
+    sub = "Tanggul Darurat"  # a sub-heading right after the box is not a headline of it
+    article = clean(cleaner, TITLE, P1, "Baca Juga", *RELATED, "warga lalu mengungsi ke balai desa terdekat.", P2, sub, P3)
+    assert [r.rule for r in article.removed if r.text in RELATED] == ["id-news/baca-juga-bare"] * 3
+    assert "warga lalu mengungsi ke balai desa terdekat." in article.paragraphs
+    assert sub in article.paragraphs
+
+
+def test_a_run_of_headlines_in_the_article_is_a_link_list_but_a_subheading_stays(cleaner: Cleaner) -> None:
+    article = clean(cleaner, TITLE, P1, "Upaya Evakuasi Warga", P2, *RELATED, P3)
+    assert "Upaya Evakuasi Warga" in article.paragraphs  # three capitalised words, alone: a sub-heading
+    assert [rules_of(article, h) for h in RELATED] == [["builtin/link-list"]] * 3
+    assert article.paragraphs == [P1, "Upaya Evakuasi Warga", P2, P3]
+
+
+def test_a_short_closing_sentence_stays_in_the_article(cleaner: Cleaner) -> None:
+    article = clean(cleaner, *MENU, TITLE, P1, P2, P3, "Semoga segera surut.", *FOOTER)
+    assert article.paragraphs[-1] == "Semoga segera surut."
+
+
+def test_a_sentence_broken_at_inline_links_is_kept_whole(cleaner: Cleaner) -> None:
+    lines = ["Warga di", "Demak", "mengeluhkan rob yang datang setiap bulan dan merusak rumah mereka."]
+    article = clean(cleaner, *MENU, TITLE, P1, *lines, P2, P3, *FOOTER)
+    assert article.paragraphs == [P1, *lines, P2, P3]
+
+
+def test_a_phrase_split_over_lines_is_matched_as_one(cleaner: Cleaner) -> None:
+    article = clean(cleaner, TITLE, P1, "Scroll down", "untuk melanjutkan membaca", P2, P3)
+    assert article.paragraphs == [P1, P2, P3]
+    assert rules_of(article, "Scroll down") == ["id-news/advertisement"]
+
+
+def test_an_embedded_tweet_goes_with_its_text_but_not_the_paragraph_above(cleaner: Cleaner) -> None:
+    tweet = ["Selamat untuk warga Demak yang tetap tabah!", "pic.twitter.com/AbC123", "— Budi Santoso (@budisan)", "December 20, 2021"]
+    article = clean(cleaner, *MENU, TITLE, P1, P2, *tweet, P3, *FOOTER)
+    assert article.paragraphs == [P1, P2, P3]
+    assert rules_of(article, tweet[0]) == ["id-news/tweet"]
+
+
+def test_an_instagram_attribution_without_its_opener_takes_nothing_above(cleaner: Cleaner) -> None:
+    article = clean(cleaner, TITLE, P1, P2, "Sebuah kiriman dibagikan oleh Pemkab Demak (@pemkabdemak)", P3)
+    assert article.paragraphs == [P1, P2, P3]
+
+
+def test_embeds_are_left_to_the_page_stage_on_extracted_html_text(cleaner: Cleaner) -> None:
+    page = f"<html><body><article><h1>{TITLE}</h1><p>{P1}</p><p>{P2}</p><p>— Budi Santoso (@budisan)</p><p>{P3}</p></article></body></html>"
+    article = cleaner.clean_html(page.encode())
+    assert P2 in article.paragraphs
+
+
+def test_a_short_text_is_not_zoned(cleaner: Cleaner) -> None:
+    article = clean(cleaner, "Beranda", "Singkat saja: rob surut sore ini.")
+    assert article.paragraphs == ["Beranda", "Singkat saja: rob surut sore ini."]
+
+
+def test_passages_join_lines_that_continue_one_another() -> None:
+    texts = ["Sholat", "juga merupakan tiang agama.", "Beranda", "Indeks"]
+    passages = read_passages(texts, [False] * 4, ID_STOPS)
+    assert [(p.first, p.last) for p in passages] == [(0, 1), (2, 2), (3, 3)]
+
+
+def test_shapes_tell_prose_from_headlines() -> None:
+    assert shape(P1, ID_STOPS).is_prose
+    assert not shape(RELATED[0], ID_STOPS).is_prose
+    assert shape(RELATED[0], ID_STOPS).is_headline
+    assert not shape("warga lalu mengungsi ke balai desa terdekat", ID_STOPS).is_headline
+
+
+def test_without_a_located_article_a_marker_above_the_first_prose_only_drops_itself(cleaner: Cleaner) -> None:
+    short = "Banjir rob kembali merendam ratusan rumah warga di pesisir Demak pada Senin pagi."
+    article = clean(cleaner, "Terpopuler", "Indeks", short, "Terkini Lainnya", RELATED[0])
+    assert article.paragraphs == ["Indeks", short]
+    assert rules_of(article, "Terpopuler") == ["id-news/rekomendasi-heading"]
+    assert rules_of(article, RELATED[0]) == ["id-news/terkini-lainnya"]
+
+
+NEW_LINE_RULES = [
+    ("Baca: Harga Cabai Rawit di Pasar Johar Naik Dua Kali Lipat", "id-news/baca-juga"),
+    ("Baca Selanjutnya: Sate Lalat Pak Muhsin...", "id-news/baca-juga"),
+    ("Lanjutkan Membaca ↓", "id-news/advertisement"),
+    ("Scroll down untuk melanjutkan membaca", "id-news/advertisement"),
+    ("Halaman", "id-news/pagination-label"),
+    ("VIDEO: Susanti Trending Usai Timnas Indonesia Tekuk Malaysia", "id-news/video-headline"),
+    ("Lihat postingan ini di Instagram", "id-news/embed-chrome"),
+    ("pic.twitter.com/f9HKnsvcVC", "id-news/embed-chrome"),
+    ("Download aplikasi Contoh News untuk Android: https://example.com/app", "id-news/app-download"),
+]
+NEW_RULE_HARD_NEGATIVES = [
+    "Baca buku itu: kata guru, anak-anak jadi lebih tenang di kelas.",
+    "Halaman rumah warga terendam air setinggi lutut.",
+    "Video: rekaman itu menunjukkan warga mengevakuasi barang, kata polisi.",
+    "Video itu viral di media sosial sejak Senin malam.",
+    "Warga men-download aplikasi itu untuk melapor banjir.",
+    "Lanjutkan membaca pesan ini, kata dia kepada para relawan di posko.",
+]
+
+
+def test_new_line_rules_remove_their_clutter(cleaner: Cleaner) -> None:
+    for line, rule in NEW_LINE_RULES:
+        article = clean(cleaner, P1, line, P2)
+        assert article.paragraphs == [P1, P2], line
+        assert rules_of(article, line) == [rule], line
+
+
+def test_new_line_rules_keep_sentences_that_look_like_clutter(cleaner: Cleaner) -> None:
+    for line in NEW_RULE_HARD_NEGATIVES:
+        assert clean(cleaner, P1, line, P2).paragraphs == [P1, line, P2], line
+
+
+def test_an_anonymous_desk_code_gives_no_source(cleaner: Cleaner) -> None:
+    article = clean(cleaner, P1, P2, "(***/Dio)")
+    assert article.paragraphs == [P1, P2]
+    assert article.sources == []
