@@ -218,14 +218,20 @@ def _fetch_all(urls: list[str]) -> list[object]:
 
 
 @pytest.mark.parametrize(
-    "location", ["javascript:void(0)", "javascript: window.location='/x'", "mailto:a@b.c"]
+    "location",
+    ["javascript:void(0)", "javascript: window.location='/x'", "mailto:a@b.c", "data:text/html,hi", "ftp://x/y"],
 )
 def test_a_redirect_to_a_non_http_url_says_so(site_factory: Factory, location: str) -> None:
     site = site_factory({"/robots.txt": not_found, "/js": redirect(location)})
     result = Fetcher(SETTINGS).fetch(site.url("/js"))
-    assert result.status == "failed"
-    assert result.reason is not None and result.reason.startswith("redirect to a"), result.reason
-    assert "unexpected error" not in result.reason
+    assert (result.status, result.reason) == ("failed", f"redirect to a non-HTTP URL: {location!r}")
+    assert (result.http_status, result.final_url) == (302, site.url("/js"))
+
+
+def test_a_redirect_to_an_unparsable_url_says_so(site_factory: Factory) -> None:
+    site = site_factory({"/robots.txt": not_found, "/bad": redirect("http://[bad")})
+    result = Fetcher(SETTINGS).fetch(site.url("/bad"))
+    assert (result.status, result.reason) == ("failed", "redirect to an invalid URL: 'http://[bad'")
 
 
 # --- permanent failures ------------------------------------------------------------------------
