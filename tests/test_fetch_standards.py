@@ -219,7 +219,13 @@ def _fetch_all(urls: list[str]) -> list[object]:
 
 @pytest.mark.parametrize(
     "location",
-    ["javascript:void(0)", "javascript: window.location='/x'", "mailto:a@b.c", "data:text/html,hi", "ftp://x/y"],
+    [
+        "javascript:void(0)",
+        "javascript: window.location='/x'",
+        "mailto:a@b.c",
+        "data:text/html,hi",
+        "ftp://x/y",
+    ],
 )
 def test_a_redirect_to_a_non_http_url_says_so(site_factory: Factory, location: str) -> None:
     site = site_factory({"/robots.txt": not_found, "/js": redirect(location)})
