@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import __version__, logs
-from .batch import FORMATS, run_batch
+from .batch import FORMATS, run_batch, stream_batch
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
 from .errors import CleanerError, FetchError, RuleError
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+STDOUT = Path("-")  # `clean -o -`: JSONL records on standard output
 DEFAULT_FIXTURE_ROOTS = ("fixtures", "seeds")
 
 
@@ -98,8 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = command("clean", help="clean files and folders into an output folder")
     clean.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="input files or folders")
-    clean.add_argument("-o", "--out", required=True, type=Path, metavar="OUT", help="output folder")
-    clean.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
+    clean.add_argument(
+        "-o", "--out", required=True, type=Path, metavar="OUT", help="output folder, or - for JSONL on stdout"
+    )
+    clean.add_argument(
+        "--format", choices=FORMATS, help="output format (default: json; jsonl, the only one, with -o -)"
+    )
     _add_rules_option(clean)
     clean.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes")
     clean.add_argument("--force", action="store_true", help="clean inputs whose output is up to date too")
@@ -462,6 +467,8 @@ def run_clean(args: argparse.Namespace) -> int:
     missing = _missing(args.paths)
     if missing:  # a usage error: checked before anything is created
         return _error(f"no such file or folder: {', '.join(map(str, missing))}")
+    if args.out == STDOUT:
+        return _clean_to_stdout(args)
     if args.out.exists() and not args.out.is_dir():
         return _error(f"output {args.out} exists and is not a folder")
     cleaner = Cleaner(args.rules)  # before any output is touched, so broken rules change nothing
@@ -471,7 +478,7 @@ def run_clean(args: argparse.Namespace) -> int:
         summary = run_batch(
             args.paths,
             args.out,
-            fmt=args.format,
+            fmt=args.format or "json",
             cleaner=cleaner,
             workers=args.workers,
             force=args.force,
@@ -481,6 +488,25 @@ def run_clean(args: argparse.Namespace) -> int:
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
     print(summary.render())
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def _clean_to_stdout(args: argparse.Namespace) -> int:
+    """Records on stdout for a pipeline; the summary on stderr (unless -q, failures always)."""
+    if args.format not in (None, "jsonl"):
+        return _error(f"-o - writes JSONL; --format {args.format} needs an output folder")
+    cleaner = Cleaner(args.rules)
+    logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
+    summary = stream_batch(
+        args.paths,
+        sys.stdout,
+        cleaner=cleaner,
+        workers=args.workers,
+        progress=_show_progress(args),
+        max_bytes=args.max_bytes,
+    )
+    if not args.quiet or not summary.ok:
+        print(summary.render(), file=sys.stderr)
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
