@@ -6,6 +6,7 @@ HTML:  decode -> parse -> page metadata -> detect site -> prune -> extract -> te
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,8 @@ from .prune import prune_tree, strip_non_content
 from .rules import Rules, RuleSet, load_rules
 from .sites import SiteMatch, detect_site, host_of
 from .textrules import TITLE_RULE, Line, TextResult, apply_text_rules, cut_title_suffixes, split_lines
+
+logger = logging.getLogger(__name__)
 
 NOT_ARTICLE_RULE = "builtin/not-an-article"
 MIN_ARTICLE_CHARS = 400
@@ -196,4 +199,24 @@ def _settle_site(article: Article, match: SiteMatch) -> None:
 def _finish(article: Article) -> Article:
     article.text = "\n\n".join(article.paragraphs)
     article.status = "ok" if article.paragraphs else "empty"
+    _log_outcome(article)
     return article
+
+
+def _log_outcome(article: Article) -> None:
+    """-v: one line per document; -vv: each removal too. The CLI tags them with the input."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    logger.info(
+        "%s: site %s, %s, %d paragraphs, %d removals%s",
+        article.status,
+        article.site or "unknown",
+        article.extraction,
+        len(article.paragraphs),
+        len(article.removed),
+        "".join(f"; {note}" for note in article.notes),
+    )
+    if logger.isEnabledFor(logging.DEBUG):
+        for removal in article.removed:
+            preview = removal.text if len(removal.text) <= 70 else removal.text[:67] + "..."
+            logger.debug("removed (%s) by %s: %r", removal.kind, removal.rule, preview)

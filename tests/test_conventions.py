@@ -58,6 +58,23 @@ def test_verbosity_after_the_subcommand_sets_cleaners_logger_only(
     assert logging.getLogger("htmldate").getEffectiveLevel() >= logging.WARNING
 
 
+def test_v_shows_one_line_per_input_from_cleaner_and_vv_its_removals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pages = sorted((REPO / "fixtures").glob("*/*.html"))[:3]  # HTML: trafilatura and htmldate run
+    assert len(pages) == 3
+    for flag in ("-v", "-vv"):
+        assert main(["clean", *map(str, pages), "-o", str(tmp_path / flag), flag]) == 0
+        err = capsys.readouterr().err.splitlines()
+        assert all(re.match(r"(INFO|DEBUG) (\[[^]]+\] )?cleaner\.", line) for line in err), err[:5]
+        per_input = [line for line in err if line.startswith("INFO [")]
+        assert [line.split("]")[0] for line in per_input] == [f"INFO [{page}" for page in pages]
+        assert all(" cleaner.core: ok: site " in line for line in per_input)
+        debug = [line for line in err if line.startswith("DEBUG")]
+        assert bool(debug) == (flag == "-vv")
+        assert all(re.match(r"DEBUG \[[^]]+\] cleaner\.core: removed \(\w+\) by [\w.-]+/", d) for d in debug)
+
+
 def test_verbosity_before_the_subcommand_still_works(text_file: Path, tmp_path: Path) -> None:
     assert main(["-v", "clean", str(text_file), "-o", str(tmp_path / "out")]) == 0
     assert logging.getLogger("cleaner").level == logging.INFO
