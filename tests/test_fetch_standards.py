@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 import tracemalloc
 import zlib
@@ -379,6 +380,22 @@ def test_discover_command_and_scrape_by_sitemap(
     assert main(["scrape", "--sitemap", sitemap, "--since", "2024-06-19", "-o", str(out), *fast]) == 0
     inputs = sorted(json.loads(line)["input"] for line in out.read_text().splitlines())
     assert inputs == [site.url("/news/today"), site.url("/news/yesterday")]
+
+
+def test_sitemap_parser_warnings_name_the_sitemap(
+    site_factory: Factory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    routes: dict[str, Route] = {"/robots.txt": not_found}
+    site = site_factory(routes)
+    routes["/odd.xml"] = xml(
+        f'<?xml version="1.0"?><urlset {NS}><url><loc>{site.url("/a")}</loc><priority>7</priority></url></urlset>'
+    )
+    assert main(["discover", "--sitemap", site.url("/odd.xml"), "--delay", "0"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [site.url("/a")]
+    assert re.search(rf"WARNING \[{re.escape(site.url('/odd.xml'))}\] usp\.\S+: .*7", captured.err), (
+        captured.err
+    )
 
 
 def test_discover_without_a_site_or_documents_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
