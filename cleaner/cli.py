@@ -296,7 +296,13 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="minimum seconds between requests to one host (default: %(default)s)",
     )
-    group.add_argument("--connect-timeout", type=_seconds, default=defaults.connect_timeout, metavar="S")
+    group.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=defaults.connect_timeout,
+        metavar="S",
+        help="longest wait for a connection (default: %(default)s)",
+    )
     group.add_argument(
         "--read-timeout",
         type=_seconds,
@@ -316,10 +322,21 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=defaults.max_bytes,
         metavar="N",
-        help="give up on larger pages (default: %(default)s)",
+        help="give up on larger pages, counted as they are decompressed (default: %(default)s)",
     )
-    group.add_argument("--max-redirects", type=_non_negative_int, default=defaults.max_redirects, metavar="N")
-    group.add_argument("--user-agent", default=defaults.user_agent, metavar="UA")
+    group.add_argument(
+        "--max-redirects",
+        type=_non_negative_int,
+        default=defaults.max_redirects,
+        metavar="N",
+        help="redirects followed before giving up (default: %(default)s)",
+    )
+    group.add_argument(
+        "--user-agent",
+        default=defaults.user_agent,
+        metavar="UA",
+        help="the User-Agent header (default: %(default)s)",
+    )
     group.add_argument(
         "--attempts",
         type=_positive_int,
@@ -334,7 +351,13 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="first retry wait, doubling with jitter after that (default: %(default)s)",
     )
-    group.add_argument("--backoff-max", type=_seconds, default=defaults.backoff_max, metavar="S")
+    group.add_argument(
+        "--backoff-max",
+        type=_seconds,
+        default=defaults.backoff_max,
+        metavar="S",
+        help="longest wait between two tries (default: %(default)s)",
+    )
     group.add_argument(
         "--max-wait",
         type=_seconds,

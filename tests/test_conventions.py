@@ -285,6 +285,52 @@ def test_the_readme_command_reference_names_every_option() -> None:
             assert shown or not names, f"{name}: none of {names} is in the README"
 
 
+def _readme_block(start: str) -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(readme) if line.startswith(start))
+    return readme[first : readme.index("```", first)]
+
+
+def _options_of(sub: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    return {o: a for a in sub._actions for o in a.option_strings if o not in ("-h", "--help")}
+
+
+def test_the_readme_synopsis_of_each_subcommand_is_its_help() -> None:
+    """Each `cleaner X ...` line of the README shows exactly the options `cleaner X --help`
+    has (besides -v/-q/-h, shown once for all), and nothing it does not have."""
+    subs = dict(_subparsers(build_parser()))
+    fetch_options = {o for line in _readme_block("fetch options:") for o in re.findall(r"--[a-z-]+", line)}
+    common = {"-v", "--verbose", "-q", "--quiet"}
+    for line in _readme_block("cleaner clean "):
+        if not line.startswith("cleaner ") or line.startswith("cleaner --"):
+            continue
+        name = max((n for n in subs if line.startswith(f"cleaner {n} ")), key=len)
+        shown = set(re.findall(r"(?<![\w-])--?[a-z][a-z-]*", line.removeprefix(f"cleaner {name}")))
+        if "[fetch options]" in line:
+            shown |= fetch_options
+        options = _options_of(subs[name])
+        assert shown <= set(options), f"{name}: the README shows {sorted(shown - set(options))}"
+        missing = {a.option_strings[-1] for o, a in options.items() if o not in common} - {
+            options[o].option_strings[-1] for o in shown
+        }
+        assert not missing, f"{name}: --help has {sorted(missing)}, the README synopsis does not"
+
+
+def test_the_readme_fetch_defaults_are_the_parsers() -> None:
+    fetch = _options_of(dict(_subparsers(build_parser()))["fetch"])
+    block = " ".join(_readme_block("fetch options:")).split("discovery:")[0]
+    documented = dict(re.findall(r"(--[a-z-]+) [A-Z]+ \(([^,)]+)", block))
+    assert len(documented) == 13
+    for option, text in documented.items():
+        default = fetch[option].default
+        if option == "--user-agent":
+            assert default.startswith(text.removesuffix(" ...").replace("<version>", cleaner.__version__))
+        elif text.endswith(" MiB"):
+            assert default == int(text.removesuffix(" MiB")) * 1024 * 1024, option
+        else:
+            assert default == float(text), option
+
+
 def _subparsers(
     parser: argparse.ArgumentParser, prefix: str = ""
 ) -> list[tuple[str, argparse.ArgumentParser]]:
