@@ -409,3 +409,14 @@ def test_lxml_reads_broken_pages_so_no_fallback_parser_is_declared(page: str) ->
     assert "Pemerintah menaikkan anggaran subsidi pupuk" in article.text.replace("\x00", "").replace(
         "\x0b", ""
     )
+
+
+def test_make_help_lists_every_target_with_a_description() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    phony = set(re.search(r"^\.PHONY: (.+)$", makefile, re.MULTILINE).group(1).split())  # type: ignore[union-attr]
+    described = dict(re.findall(r"^([a-z-]+):[^\n]*## (.+)$", makefile, re.MULTILINE))
+    assert {"help", "run", "test", "activate"} <= phony
+    assert set(described) == phony, f"without '## description': {sorted(phony - set(described))}"
+    if shutil.which("make"):
+        listed = subprocess.run(["make", "-s", "help"], cwd=REPO, capture_output=True, text=True, check=True)
+        assert [line.split()[1] for line in listed.stdout.splitlines()] == list(described)
