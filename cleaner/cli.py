@@ -592,6 +592,10 @@ def run_rules(args: argparse.Namespace) -> int:
         if not problems:
             print(f"{len(rules.sets)} rule sets, {len(rules.sites)} sites: all valid, all with fixtures.")
         return EXIT_FAILED if problems else EXIT_OK
+    if args.page is not None and not args.page.is_file():  # checked before anything is written
+        return _error(f"no such file: {args.page}")
+    if not args.rules_dir.is_dir():
+        return _error(f"no rules folder {args.rules_dir} (give it with --rules-dir DIR)")
     try:
         written = authoring.scaffold_site(args.domain, args.rules_dir, args.fixtures, args.page)
     except (FileExistsError, OSError) as exc:

@@ -141,6 +141,14 @@ def test_a_missing_input_is_a_usage_error_and_writes_nothing(
     assert not out.exists()
     assert main(["explain", str(tmp_path / "nope.txt")]) == 2
     assert main(["fixtures", "check", str(tmp_path / "nope")]) == 2
+    assert main(["clean", str(tmp_path / "nope.txt"), "-o", "-"]) == 2
+    rules, fixtures = tmp_path / "rules", tmp_path / "fixtures"
+    new_site = ["rules", "new", "contoh.id", "--rules-dir", str(rules), "--fixtures", str(fixtures)]
+    assert main([*new_site, "--from", str(tmp_path / "nope.html")]) == 2  # no rules folder either
+    rules.mkdir()
+    assert main([*new_site, "--from", str(tmp_path / "nope.html")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert list(rules.iterdir()) == [] and not fixtures.exists()
 
 
 BROKEN = {
