@@ -584,7 +584,13 @@ def run_rules(args: argparse.Namespace) -> int:
         print(authoring.render_site_table(authoring.site_rows(Cleaner(args.rules).rules, roots)))
         return EXIT_OK
     if args.action == "check":
-        rules, problems = authoring.check_rule_folder(args.dir, _fixture_roots(args.fixtures, args.dir))
+        from .fixtures import discover
+
+        roots = _fixture_roots(args.fixtures, args.dir)
+        rules, problems = authoring.check_rule_folder(args.dir, roots)
+        if rules is not None and not any(True for _ in discover(roots)):  # one line, not one per site
+            where = ", ".join(map(str, roots))
+            return _error(f"{len(rules.sets)} rule sets valid, but no fixtures found in {where}")
         for problem in problems:
             print(problem, file=sys.stderr)
         if rules is None:  # invalid rule files: the exit code `clean --rules` gives them

@@ -223,6 +223,10 @@ def test_fixtures_are_found_beside_the_rules_folder_from_anywhere(
     shutil.rmtree(project / "seeds")
     assert main(["fixtures", "check", "--rules", str(project / "rules")]) == 2
     assert "no fixtures found" in capsys.readouterr().err
+    # rules check says so once, not once per site
+    assert main(["rules", "check", str(project / "rules")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "rule sets valid, but no fixtures found in" in err[0], err[:3]
 
 
 def test_rules_new_from_an_archived_page_names_the_fixture_after_the_page(
