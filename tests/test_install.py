@@ -75,3 +75,5 @@ def test_pip_install_gives_a_working_cli(tmp_path: Path) -> None:
     assert typed.stdout.strip() == "True"
     # Installed without the repo, there are no fixtures beside the bundled rules: that is an error.
     assert run(bin_dir / "cleaner", "fixtures", "check", cwd=work).returncode == 2
+    checked = run(bin_dir / "cleaner", "rules", "check", cwd=work)
+    assert checked.returncode == 2 and len(checked.stderr.splitlines()) == 1, checked.stderr
