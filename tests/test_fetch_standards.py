@@ -382,6 +382,20 @@ def test_discover_command_and_scrape_by_sitemap(
     assert inputs == [site.url("/news/today"), site.url("/news/yesterday")]
 
 
+def test_fetch_by_feeds_with_since(
+    site_factory: Factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = discovery_site(site_factory)
+    site.routes["/news/from-rss"] = ARTICLE
+    feeds = ["--feed", site.url("/rss"), "--feed", site.url("/atom.xml")]  # repeatable
+    archive = tmp_path / "archive"
+    args = ["fetch", *feeds, "--since", "2024-06-01", "-o", str(archive), "--delay", "0", "--attempts", "1"]
+    assert main(args) == 0
+    assert list(manifest(archive)) == [site.url("/news/from-rss")]  # the Atom entry is from May
+    assert "Discovered 1 URLs in 2 sitemaps and feeds (1 older than --since" in capsys.readouterr().err
+    assert site.hits["/news/from-atom"] == 0
+
+
 def test_sitemap_parser_warnings_name_the_sitemap(
     site_factory: Factory, capsys: pytest.CaptureFixture[str]
 ) -> None:
