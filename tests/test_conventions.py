@@ -258,11 +258,23 @@ def test_a_saved_page_keeps_its_own_name(tmp_path: Path) -> None:
     assert fixture_name(tmp_path / f"{'a' * 40}.html") == f"{'a' * 40}.html"  # a hash name, but no URL
 
 
-def test_completion_scripts(capsys: pytest.CaptureFixture[str]) -> None:
+def test_completion_scripts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     for shell in ("bash", "zsh"):
         assert main(["completion", shell]) == 0
         script = capsys.readouterr().out
         assert "discover" in script and "--retry-failed" in script
+    if not shutil.which("bash"):
+        return
+    assert main(["completion", "bash"]) == 0
+    (tmp_path / "cleaner.bash").write_text(capsys.readouterr().out)
+    complete = (  # what bash does on TAB: the completion function fills COMPREPLY
+        f"source {tmp_path / 'cleaner.bash'}\n"
+        'complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=();\n'
+        '  _shtab_cleaner cleaner "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"; echo "${COMPREPLY[*]}"; }\n'
+        "complete_words cleaner scr\ncomplete_words cleaner scrape --retry\n"
+    )
+    done = subprocess.run(["bash", "-c", complete], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["scrape", "--retry-failed"], done.stderr
 
 
 def test_explain_respects_no_color(
