@@ -534,24 +534,29 @@ def _clean_to_stdout(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from .explain import render_explain, render_explain_html  # imported on use: only this command needs them
-
     if not args.file.exists():
         return _error(f"no such file: {args.file}")
     cleaner = Cleaner(args.rules)
     color = _use_color()
     url = args.url or url_for(args.file)
     try:
-        if is_html(args.file):
-            page = read_html_bytes(args.file)
-            # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
-            article, lines = cleaner.clean_html_traced(page, url=url, encoding=header_charset_for(args.file))
-            print(render_explain_html(lines, article, color=color))
-        else:
-            text = read_text(args.file)
-            print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
+        with logs.for_input(str(args.file)):  # library warnings name the file, as under `clean`
+            return _explain_file(args, cleaner, url, color)
     except CleanerError as exc:
         return _error(str(exc), EXIT_FAILED)
+
+
+def _explain_file(args: argparse.Namespace, cleaner: Cleaner, url: str | None, color: bool) -> int:
+    from .explain import render_explain, render_explain_html  # imported on use: only explain needs them
+
+    if is_html(args.file):
+        page = read_html_bytes(args.file)
+        # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
+        article, lines = cleaner.clean_html_traced(page, url=url, encoding=header_charset_for(args.file))
+        print(render_explain_html(lines, article, color=color))
+    else:
+        text = read_text(args.file)
+        print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
     return EXIT_OK
 
 

@@ -132,6 +132,21 @@ def test_clean_path_tags_what_it_logs(text_file: Path, capsys: pytest.CaptureFix
     assert f"[{text_file}] trafilatura: from inside" in capsys.readouterr().err
 
 
+def test_explain_tags_library_warnings_with_its_file(
+    text_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = cleaner.Cleaner.clean_text
+
+    def clean_text(self: cleaner.Cleaner, text: str, **kwargs: object) -> cleaner.Article:
+        logging.getLogger("htmldate.core").warning("from inside")
+        return real(self, text, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cleaner.Cleaner, "clean_text", clean_text)
+        assert main(["explain", str(text_file)]) == 0
+    assert f"WARNING [{text_file}] htmldate.core: from inside" in capsys.readouterr().err
+
+
 def test_a_missing_input_is_a_usage_error_and_writes_nothing(
     text_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
