@@ -122,6 +122,19 @@ def test_four_spellings_of_one_page_are_fetched_once(site_factory: Factory, tmp_
     assert rows[url].given_url == spellings[0]  # the URL as given, next to the normalised one
 
 
+def test_scrape_writes_one_record_for_four_spellings_with_both_urls(
+    site_factory: Factory, tmp_path: Path
+) -> None:
+    site = site_factory({"/robots.txt": not_found, "/read/story": ARTICLE})
+    url = site.url("/read/story")
+    spellings = [url + "?utm_source=fb", url + "#comments", url.replace("http://", "HTTP://")]
+    out = tmp_path / "out.jsonl"
+    assert main(["scrape", *spellings, "-o", str(out), "--quiet", "--delay", "0"]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["input"], r["normalized_url"]) for r in records] == [(spellings[0], url)]
+    assert site.hits["/read/story"] == 1
+
+
 # --- the total deadline ----------------------------------------------------------------------
 
 
