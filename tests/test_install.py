@@ -64,6 +64,12 @@ def test_pip_install_gives_a_working_cli(tmp_path: Path) -> None:
     assert "5 cleaned" in cleaned.stderr  # the summary, out of the data's way
     assert sorted(p.name for p in work.iterdir()) == ["seeds"]  # nothing else written
 
+    # A page goes through trafilatura, justext and lxml.html.clean: the imports the pip Python
+    # 3.11 bundles once failed to install.
+    page = sorted((REPO / "fixtures").glob("*/*.html"))[0]
+    html = run(bin_dir / "cleaner", "clean", page, "-o", "-", cwd=work)
+    assert html.returncode == 0 and json.loads(html.stdout)["paragraphs"], html.stderr
+
     lazy = run(bin_dir / "python", "-c", "import sys, cleaner; print('httpx' in sys.modules)", cwd=work)
     assert lazy.stdout.strip() == "False", lazy.stderr
     typed = run(
