@@ -111,10 +111,12 @@ def check_rule_folder(
         return None, [str(error) for error in exc.errors]
     except RuleError as exc:
         return None, [str(exc)]
+    roots = list(fixture_roots)
     problems = []
-    for row in site_rows(rules, fixture_roots):
+    for row in site_rows(rules, roots):
         if not row.text_fixtures and not row.html_fixtures:
-            problems.append(f"{row.name}: no fixture with an expected output (fixtures/{row.name}/)")
+            where = roots[0] / row.name if roots else Path(row.name)
+            problems.append(f"{row.name}: no fixture with an expected output (in {where}/)")
     return rules, problems
 
 

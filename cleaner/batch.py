@@ -628,3 +628,47 @@ def _settle(job: Input, outcome: _Outcome, writer: _Writer, summary: Summary) ->
         logger.debug("%s failed:\n%s", job.source, outcome.detail)
     writer.drop(job)
     summary.add_failure(job.source, outcome.error)
+
+
+# --- to a stream --------------------------------------------------------------------------
+
+
+def stream_batch(
+    inputs: Iterable[str | Path],
+    stream: IO[str],
+    *,
+    cleaner: Cleaner | None = None,
+    workers: int = 1,
+    progress: bool = False,
+    max_bytes: int = MAX_BYTES,
+) -> Summary:
+    """`cleaner clean -o -`: clean every input and write its record (as in articles.jsonl) to
+    `stream` as soon as it is made; in input order with one worker, in completion order with
+    several. Nothing is kept to resume from, so every input is cleaned. A reader that leaves
+    (BrokenPipeError) ends the run."""
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    if cleaner is None:
+        from . import default_cleaner
+
+        cleaner = default_cleaner()
+    jobs = collect_inputs(inputs)
+    summary = Summary(total=len(jobs))
+    for job in jobs:
+        if job.problem:
+            summary.add_failure(job.source, job.problem)
+    todo = [job for job in jobs if not job.problem]
+    with tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not progress, desc="cleaning") as bar:
+        for job, outcome in _attempt_all(todo, cleaner, workers, max_bytes):
+            if outcome.article is not None:
+                stream.write(json.dumps(_record(job, outcome.article), ensure_ascii=False) + "\n")
+                stream.flush()  # a pipeline's reader gets each record as it is made
+                summary.add_article(outcome.article)
+            else:
+                assert outcome.error is not None
+                if outcome.detail:
+                    logger.debug("%s failed:\n%s", job.source, outcome.detail)
+                summary.add_failure(job.source, outcome.error)
+            bar.update()
+    summary.find_stale_rules(cleaner.rules)
+    return summary

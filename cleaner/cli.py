@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import __version__, logs
-from .batch import FORMATS, run_batch
+from .batch import FORMATS, run_batch, stream_batch
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
 from .errors import CleanerError, FetchError, RuleError
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+STDOUT = Path("-")  # `clean -o -`: JSONL records on standard output
 DEFAULT_FIXTURE_ROOTS = ("fixtures", "seeds")
 
 
@@ -98,8 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = command("clean", help="clean files and folders into an output folder")
     clean.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="input files or folders")
-    clean.add_argument("-o", "--out", required=True, type=Path, metavar="OUT", help="output folder")
-    clean.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
+    clean.add_argument(
+        "-o", "--out", required=True, type=Path, metavar="OUT", help="output folder, or - for JSONL on stdout"
+    )
+    clean.add_argument(
+        "--format", choices=FORMATS, help="output format (default: json; jsonl, the only one, with -o -)"
+    )
     _add_rules_option(clean)
     clean.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes")
     clean.add_argument("--force", action="store_true", help="clean inputs whose output is up to date too")
@@ -291,7 +296,13 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="minimum seconds between requests to one host (default: %(default)s)",
     )
-    group.add_argument("--connect-timeout", type=_seconds, default=defaults.connect_timeout, metavar="S")
+    group.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=defaults.connect_timeout,
+        metavar="S",
+        help="longest wait for a connection (default: %(default)s)",
+    )
     group.add_argument(
         "--read-timeout",
         type=_seconds,
@@ -311,10 +322,21 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=defaults.max_bytes,
         metavar="N",
-        help="give up on larger pages (default: %(default)s)",
+        help="give up on larger pages, counted as they are decompressed (default: %(default)s)",
     )
-    group.add_argument("--max-redirects", type=_non_negative_int, default=defaults.max_redirects, metavar="N")
-    group.add_argument("--user-agent", default=defaults.user_agent, metavar="UA")
+    group.add_argument(
+        "--max-redirects",
+        type=_non_negative_int,
+        default=defaults.max_redirects,
+        metavar="N",
+        help="redirects followed before giving up (default: %(default)s)",
+    )
+    group.add_argument(
+        "--user-agent",
+        default=defaults.user_agent,
+        metavar="UA",
+        help="the User-Agent header (default: %(default)s)",
+    )
     group.add_argument(
         "--attempts",
         type=_positive_int,
@@ -329,7 +351,13 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="first retry wait, doubling with jitter after that (default: %(default)s)",
     )
-    group.add_argument("--backoff-max", type=_seconds, default=defaults.backoff_max, metavar="S")
+    group.add_argument(
+        "--backoff-max",
+        type=_seconds,
+        default=defaults.backoff_max,
+        metavar="S",
+        help="longest wait between two tries (default: %(default)s)",
+    )
     group.add_argument(
         "--max-wait",
         type=_seconds,
@@ -462,6 +490,8 @@ def run_clean(args: argparse.Namespace) -> int:
     missing = _missing(args.paths)
     if missing:  # a usage error: checked before anything is created
         return _error(f"no such file or folder: {', '.join(map(str, missing))}")
+    if args.out == STDOUT:
+        return _clean_to_stdout(args)
     if args.out.exists() and not args.out.is_dir():
         return _error(f"output {args.out} exists and is not a folder")
     cleaner = Cleaner(args.rules)  # before any output is touched, so broken rules change nothing
@@ -471,7 +501,7 @@ def run_clean(args: argparse.Namespace) -> int:
         summary = run_batch(
             args.paths,
             args.out,
-            fmt=args.format,
+            fmt=args.format or "json",
             cleaner=cleaner,
             workers=args.workers,
             force=args.force,
@@ -484,25 +514,49 @@ def run_clean(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
-def run_explain(args: argparse.Namespace) -> int:
-    from .explain import render_explain, render_explain_html  # imported on use: only this command needs them
+def _clean_to_stdout(args: argparse.Namespace) -> int:
+    """Records on stdout for a pipeline; the summary on stderr (unless -q, failures always)."""
+    if args.format not in (None, "jsonl"):
+        return _error(f"-o - writes JSONL; --format {args.format} needs an output folder")
+    cleaner = Cleaner(args.rules)
+    logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
+    summary = stream_batch(
+        args.paths,
+        sys.stdout,
+        cleaner=cleaner,
+        workers=args.workers,
+        progress=_show_progress(args),
+        max_bytes=args.max_bytes,
+    )
+    if not args.quiet or not summary.ok:
+        print(summary.render(), file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_FAILED
 
+
+def run_explain(args: argparse.Namespace) -> int:
     if not args.file.exists():
         return _error(f"no such file: {args.file}")
     cleaner = Cleaner(args.rules)
     color = _use_color()
     url = args.url or url_for(args.file)
     try:
-        if is_html(args.file):
-            page = read_html_bytes(args.file)
-            # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
-            article, lines = cleaner.clean_html_traced(page, url=url, encoding=header_charset_for(args.file))
-            print(render_explain_html(lines, article, color=color))
-        else:
-            text = read_text(args.file)
-            print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
+        with logs.for_input(str(args.file)):  # library warnings name the file, as under `clean`
+            return _explain_file(args, cleaner, url, color)
     except CleanerError as exc:
         return _error(str(exc), EXIT_FAILED)
+
+
+def _explain_file(args: argparse.Namespace, cleaner: Cleaner, url: str | None, color: bool) -> int:
+    from .explain import render_explain, render_explain_html  # imported on use: only explain needs them
+
+    if is_html(args.file):
+        page = read_html_bytes(args.file)
+        # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
+        article, lines = cleaner.clean_html_traced(page, url=url, encoding=header_charset_for(args.file))
+        print(render_explain_html(lines, article, color=color))
+    else:
+        text = read_text(args.file)
+        print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
     return EXIT_OK
 
 
@@ -535,7 +589,13 @@ def run_rules(args: argparse.Namespace) -> int:
         print(authoring.render_site_table(authoring.site_rows(Cleaner(args.rules).rules, roots)))
         return EXIT_OK
     if args.action == "check":
-        rules, problems = authoring.check_rule_folder(args.dir, _fixture_roots(args.fixtures, args.dir))
+        from .fixtures import discover
+
+        roots = _fixture_roots(args.fixtures, args.dir)
+        rules, problems = authoring.check_rule_folder(args.dir, roots)
+        if rules is not None and not any(True for _ in discover(roots)):  # one line, not one per site
+            where = ", ".join(map(str, roots))
+            return _error(f"{len(rules.sets)} rule sets valid, but no fixtures found in {where}")
         for problem in problems:
             print(problem, file=sys.stderr)
         if rules is None:  # invalid rule files: the exit code `clean --rules` gives them
@@ -543,6 +603,10 @@ def run_rules(args: argparse.Namespace) -> int:
         if not problems:
             print(f"{len(rules.sets)} rule sets, {len(rules.sites)} sites: all valid, all with fixtures.")
         return EXIT_FAILED if problems else EXIT_OK
+    if args.page is not None and not args.page.is_file():  # checked before anything is written
+        return _error(f"no such file: {args.page}")
+    if not args.rules_dir.is_dir():
+        return _error(f"no rules folder {args.rules_dir} (give it with --rules-dir DIR)")
     try:
         written = authoring.scaffold_site(args.domain, args.rules_dir, args.fixtures, args.page)
     except (FileExistsError, OSError) as exc:

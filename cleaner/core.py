@@ -6,6 +6,8 @@ HTML:  decode -> parse -> page metadata -> detect site -> prune -> extract -> te
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +25,10 @@ from .rules import Rules, RuleSet, load_rules
 from .sites import SiteMatch, detect_site, host_of
 from .textrules import TITLE_RULE, Line, TextResult, apply_text_rules, cut_title_suffixes, split_lines
 
+logger = logging.getLogger(__name__)
+
 NOT_ARTICLE_RULE = "builtin/not-an-article"
+HTML_TAG = re.compile(r"<html[\s>]", re.IGNORECASE)
 MIN_ARTICLE_CHARS = 400
 
 
@@ -64,7 +69,7 @@ class Cleaner:
     ) -> tuple[Article, list[str]]:
         """clean_html, also returning the extracted lines the text rules saw (for explain)."""
         text = html if isinstance(html, str) else decode_html(html, declared=encoding)
-        tree = load_html(text) if text.strip() else None
+        tree = _load_page(text)
         if tree is None:
             return _finish(Article(url=url, extraction="generic", notes=["not an HTML page"])), []
         page = read_page_meta(tree)
@@ -99,6 +104,19 @@ class Cleaner:
         if "." in site_name and " " not in site_name:
             return detect_site(self.rules, site=site_name)
         return detect_site(self.rules)
+
+
+def _load_page(text: str) -> HtmlElement | None:
+    """The page's tree, or None when it is not markup. trafilatura's loader takes markup
+    without "html" in its first 50 characters and a single top element (a saved
+    `<body><article>...`, a `<div>` fragment) for "not HTML"; given the <html> tag a browser
+    would imply, lxml reads it like any page."""
+    start = text.lstrip()
+    if not start:
+        return None
+    if start.startswith("<") and not HTML_TAG.search(start[:4096]):
+        text = "<html>" + start
+    return load_html(text)
 
 
 def _join_pages(traced: list[tuple[Article, list[str]]]) -> Article:
@@ -196,4 +214,24 @@ def _settle_site(article: Article, match: SiteMatch) -> None:
 def _finish(article: Article) -> Article:
     article.text = "\n\n".join(article.paragraphs)
     article.status = "ok" if article.paragraphs else "empty"
+    _log_outcome(article)
     return article
+
+
+def _log_outcome(article: Article) -> None:
+    """-v: one line per document; -vv: each removal too. The CLI tags them with the input."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    logger.info(
+        "%s: site %s, %s, %d paragraphs, %d removals%s",
+        article.status,
+        article.site or "unknown",
+        article.extraction,
+        len(article.paragraphs),
+        len(article.removed),
+        "".join(f"; {note}" for note in article.notes),
+    )
+    if logger.isEnabledFor(logging.DEBUG):
+        for removal in article.removed:
+            preview = removal.text if len(removal.text) <= 70 else removal.text[:67] + "..."
+            logger.debug("removed (%s) by %s: %r", removal.kind, removal.rule, preview)

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from . import logs
 from .fetch import BodyDecoder, Fetcher, FetchResult, FetchRun, FetchSettings, unique_urls
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,8 @@ def _read_document(
     except ValueError as exc:
         discovery.failures.append((result.url, str(exc)))
         return [], []
-    parsed = sitemap_from_str(text)
+    with logs.for_input(result.url):  # usp's warnings ("Invalid priority: 2") name the sitemap
+        parsed = sitemap_from_str(text)
     if isinstance(parsed, InvalidSitemap):
         discovery.failures.append((result.url, f"not a sitemap or feed: {parsed.reason}"))
         return [], []

@@ -155,8 +155,22 @@ class Fetcher:
         limits = httpx.Limits(
             max_connections=self.settings.concurrency, max_keepalive_connections=self.settings.concurrency
         )
-        async with httpx.AsyncClient(limits=limits, follow_redirects=False) as client:
+        hooks = {"response": [_check_redirect_target]}
+        async with httpx.AsyncClient(limits=limits, follow_redirects=False, event_hooks=hooks) as client:
             yield FetchRun(client, self.settings)
+
+
+async def _check_redirect_target(response: httpx.Response) -> None:
+    """Judge a redirect's Location before httpx parses it: httpx builds the next request even
+    when not following it, and fails on `javascript:` or `mailto:` with a bare InvalidURL that
+    no longer says where the redirect pointed."""
+    location = response.headers.get("location")
+    if response.status_code in REDIRECT_CODES and location is not None:
+        try:
+            _redirect_target(str(response.request.url), location)
+        except _Stopped as stop:
+            stop.http_status = response.status_code
+            raise
 
 
 async def _first(results: AsyncGenerator[FetchResult, None]) -> FetchResult:
@@ -401,7 +415,7 @@ class FetchRun:
             async with asyncio.timeout(self.settings.deadline):
                 try:
                     response = await self.client.send(request, stream=True, follow_redirects=False)
-                except httpx.InvalidURL as exc:  # httpx parses Location even when not following it
+                except httpx.InvalidURL as exc:  # an injected client, without _check_redirect_target
                     raise _Stopped(f"redirect to an invalid URL: {exc}", final_url=url) from exc
                 try:
                     return await self._read(response, purpose)

@@ -61,6 +61,32 @@ def test_clean_exits_1_and_names_the_failure(
     assert len((out / "articles.jsonl").read_text(encoding="utf-8").splitlines()) == 2
 
 
+def test_clean_to_stdout_writes_the_jsonl_records_and_nothing_else(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (inputs / "rusak.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    assert main(["clean", str(inputs), "-o", str(tmp_path / "out"), "--format", "jsonl", "-q"]) == 1
+    in_folder = (tmp_path / "out" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    assert main(["clean", str(inputs), "-o", "-"]) == 1
+    printed = capsys.readouterr()
+    assert sorted(printed.out.splitlines()) == sorted(in_folder)  # the same records, on stdout only
+    assert [json.loads(line)["input"] for line in printed.out.splitlines()] == [
+        str(inputs / "ekonomi.txt"),
+        str(inputs / "nasional" / "pupuk.txt"),
+    ]
+    assert "2 cleaned" in printed.err and f"{inputs / 'rusak.txt'}: binary data, not text" in printed.err
+    assert sorted(tmp_path.rglob("*")) == before  # no folder called '-', no state file
+    # -q: no summary unless something failed
+    (inputs / "rusak.txt").unlink()
+    assert main(["clean", str(inputs), "-o", "-", "-q"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["clean", str(inputs), "-o", "-", "--format", "txt"]) == 2
+    assert "-o - writes JSONL" in capsys.readouterr().err
+
+
 def test_rerun_skips_and_force_redoes(
     inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

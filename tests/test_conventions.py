@@ -58,6 +58,23 @@ def test_verbosity_after_the_subcommand_sets_cleaners_logger_only(
     assert logging.getLogger("htmldate").getEffectiveLevel() >= logging.WARNING
 
 
+def test_v_shows_one_line_per_input_from_cleaner_and_vv_its_removals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pages = sorted((REPO / "fixtures").glob("*/*.html"))[:3]  # HTML: trafilatura and htmldate run
+    assert len(pages) == 3
+    for flag in ("-v", "-vv"):
+        assert main(["clean", *map(str, pages), "-o", str(tmp_path / flag), flag]) == 0
+        err = capsys.readouterr().err.splitlines()
+        assert all(re.match(r"(INFO|DEBUG) (\[[^]]+\] )?cleaner\.", line) for line in err), err[:5]
+        per_input = [line for line in err if line.startswith("INFO [")]
+        assert [line.split("]")[0] for line in per_input] == [f"INFO [{page}" for page in pages]
+        assert all(" cleaner.core: ok: site " in line for line in per_input)
+        debug = [line for line in err if line.startswith("DEBUG")]
+        assert bool(debug) == (flag == "-vv")
+        assert all(re.match(r"DEBUG \[[^]]+\] cleaner\.core: removed \(\w+\) by [\w.-]+/", d) for d in debug)
+
+
 def test_verbosity_before_the_subcommand_still_works(text_file: Path, tmp_path: Path) -> None:
     assert main(["-v", "clean", str(text_file), "-o", str(tmp_path / "out")]) == 0
     assert logging.getLogger("cleaner").level == logging.INFO
@@ -115,6 +132,21 @@ def test_clean_path_tags_what_it_logs(text_file: Path, capsys: pytest.CaptureFix
     assert f"[{text_file}] trafilatura: from inside" in capsys.readouterr().err
 
 
+def test_explain_tags_library_warnings_with_its_file(
+    text_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = cleaner.Cleaner.clean_text
+
+    def clean_text(self: cleaner.Cleaner, text: str, **kwargs: object) -> cleaner.Article:
+        logging.getLogger("htmldate.core").warning("from inside")
+        return real(self, text, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cleaner.Cleaner, "clean_text", clean_text)
+        assert main(["explain", str(text_file)]) == 0
+    assert f"WARNING [{text_file}] htmldate.core: from inside" in capsys.readouterr().err
+
+
 def test_a_missing_input_is_a_usage_error_and_writes_nothing(
     text_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -124,6 +156,14 @@ def test_a_missing_input_is_a_usage_error_and_writes_nothing(
     assert not out.exists()
     assert main(["explain", str(tmp_path / "nope.txt")]) == 2
     assert main(["fixtures", "check", str(tmp_path / "nope")]) == 2
+    assert main(["clean", str(tmp_path / "nope.txt"), "-o", "-"]) == 2
+    rules, fixtures = tmp_path / "rules", tmp_path / "fixtures"
+    new_site = ["rules", "new", "contoh.id", "--rules-dir", str(rules), "--fixtures", str(fixtures)]
+    assert main([*new_site, "--from", str(tmp_path / "nope.html")]) == 2  # no rules folder either
+    rules.mkdir()
+    assert main([*new_site, "--from", str(tmp_path / "nope.html")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert list(rules.iterdir()) == [] and not fixtures.exists()
 
 
 BROKEN = {
@@ -198,6 +238,10 @@ def test_fixtures_are_found_beside_the_rules_folder_from_anywhere(
     shutil.rmtree(project / "seeds")
     assert main(["fixtures", "check", "--rules", str(project / "rules")]) == 2
     assert "no fixtures found" in capsys.readouterr().err
+    # rules check says so once, not once per site
+    assert main(["rules", "check", str(project / "rules")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "rule sets valid, but no fixtures found in" in err[0], err[:3]
 
 
 def test_rules_new_from_an_archived_page_names_the_fixture_after_the_page(
@@ -229,11 +273,23 @@ def test_a_saved_page_keeps_its_own_name(tmp_path: Path) -> None:
     assert fixture_name(tmp_path / f"{'a' * 40}.html") == f"{'a' * 40}.html"  # a hash name, but no URL
 
 
-def test_completion_scripts(capsys: pytest.CaptureFixture[str]) -> None:
+def test_completion_scripts(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     for shell in ("bash", "zsh"):
         assert main(["completion", shell]) == 0
         script = capsys.readouterr().out
         assert "discover" in script and "--retry-failed" in script
+    if not shutil.which("bash"):
+        return
+    assert main(["completion", "bash"]) == 0
+    (tmp_path / "cleaner.bash").write_text(capsys.readouterr().out)
+    complete = (  # what bash does on TAB: the completion function fills COMPREPLY
+        f"source {tmp_path / 'cleaner.bash'}\n"
+        'complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMPREPLY=();\n'
+        '  _shtab_cleaner cleaner "${COMP_WORDS[-1]}" "${COMP_WORDS[-2]}"; echo "${COMPREPLY[*]}"; }\n'
+        "complete_words cleaner scr\ncomplete_words cleaner scrape --retry\n"
+    )
+    done = subprocess.run(["bash", "-c", complete], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["scrape", "--retry-failed"], done.stderr
 
 
 def test_explain_respects_no_color(
@@ -268,6 +324,52 @@ def test_the_readme_command_reference_names_every_option() -> None:
             assert shown or not names, f"{name}: none of {names} is in the README"
 
 
+def _readme_block(start: str) -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(readme) if line.startswith(start))
+    return readme[first : readme.index("```", first)]
+
+
+def _options_of(sub: argparse.ArgumentParser) -> dict[str, argparse.Action]:
+    return {o: a for a in sub._actions for o in a.option_strings if o not in ("-h", "--help")}
+
+
+def test_the_readme_synopsis_of_each_subcommand_is_its_help() -> None:
+    """Each `cleaner X ...` line of the README shows exactly the options `cleaner X --help`
+    has (besides -v/-q/-h, shown once for all), and nothing it does not have."""
+    subs = dict(_subparsers(build_parser()))
+    fetch_options = {o for line in _readme_block("fetch options:") for o in re.findall(r"--[a-z-]+", line)}
+    common = {"-v", "--verbose", "-q", "--quiet"}
+    for line in _readme_block("cleaner clean "):
+        if not line.startswith("cleaner ") or line.startswith("cleaner --"):
+            continue
+        name = max((n for n in subs if line.startswith(f"cleaner {n} ")), key=len)
+        shown = set(re.findall(r"(?<![\w-])--?[a-z][a-z-]*", line.removeprefix(f"cleaner {name}")))
+        if "[fetch options]" in line:
+            shown |= fetch_options
+        options = _options_of(subs[name])
+        assert shown <= set(options), f"{name}: the README shows {sorted(shown - set(options))}"
+        missing = {a.option_strings[-1] for o, a in options.items() if o not in common} - {
+            options[o].option_strings[-1] for o in shown
+        }
+        assert not missing, f"{name}: --help has {sorted(missing)}, the README synopsis does not"
+
+
+def test_the_readme_fetch_defaults_are_the_parsers() -> None:
+    fetch = _options_of(dict(_subparsers(build_parser()))["fetch"])
+    block = " ".join(_readme_block("fetch options:")).split("discovery:")[0]
+    documented = dict(re.findall(r"(--[a-z-]+) [A-Z]+ \(([^,)]+)", block))
+    assert len(documented) == 13
+    for option, text in documented.items():
+        default = fetch[option].default
+        if option == "--user-agent":
+            assert default.startswith(text.removesuffix(" ...").replace("<version>", cleaner.__version__))
+        elif text.endswith(" MiB"):
+            assert default == int(text.removesuffix(" MiB")) * 1024 * 1024, option
+        else:
+            assert default == float(text), option
+
+
 def _subparsers(
     parser: argparse.ArgumentParser, prefix: str = ""
 ) -> list[tuple[str, argparse.ArgumentParser]]:
@@ -278,3 +380,82 @@ def _subparsers(
                 found.append((f"{prefix}{name}", sub))
                 found += _subparsers(sub, f"{prefix}{name} ")
     return found
+
+
+# Declared but not imported by cleaner itself, and why.
+INDIRECT_DEPENDENCIES = {
+    # trafilatura and justext import lxml.html.clean, its own package since lxml 5.2; named
+    # directly because the pip Python 3.11 bundles misses lxml's html_clean extra.
+    "lxml-html-clean",
+}
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_runtime_dependency_is_imported_and_every_import_declared() -> None:
+    import ast
+    import importlib.metadata
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_canonical(re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0]) for spec in project["dependencies"]}
+    imported: set[str] = set()
+    for path in (REPO / "cleaner").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    distributions = importlib.metadata.packages_distributions()
+    third_party = {_canonical(distributions[m][0]) for m in imported if m in distributions}
+    assert third_party <= declared, f"imported but not declared: {sorted(third_party - declared)}"
+    unused = declared - third_party - {_canonical(name) for name in INDIRECT_DEPENDENCIES}
+    assert not unused, f"declared but never imported: {sorted(unused)}"  # e.g. beautifulsoup4
+
+
+PAGE_BODY = "<p>" + "Pemerintah menaikkan anggaran subsidi pupuk untuk musim tanam tahun ini. " * 6 + "</p>"
+PAGE = f"<!DOCTYPE html><html><head><title>Pupuk</title></head><body><article>{PAGE_BODY}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PAGE.replace("</p>", "").replace("</article>", "").replace("</body></html>", ""),  # unclosed
+        PAGE[: len(PAGE) - 40],  # cut off mid-tag
+        PAGE.replace("<article>", '<article class="a" "b"=c <<>'),  # broken attributes
+        PAGE.replace("anggaran", "ang\x00gar\x0ban"),  # NUL and control characters
+        "<!-- " + "x" * 300 + " -->\n" + PAGE.replace("<!DOCTYPE html>", ""),  # no html in the first bytes
+        f"<body><article>{PAGE_BODY}</article>",  # no <html>, no <head>
+        '<?xml version="1.0" encoding="iso-8859-1"?>' + PAGE,
+    ],
+    ids=[
+        "unclosed",
+        "truncated",
+        "bad-attributes",
+        "control-chars",
+        "leading-comment",
+        "no-html",
+        "xml-decl",
+    ],
+)
+def test_lxml_reads_broken_pages_so_no_fallback_parser_is_declared(page: str) -> None:
+    """README: beautifulsoup4 is not a dependency because lxml (through trafilatura's loader)
+    reads every broken page we know of; this is the evidence."""
+    article = cleaner.clean_html(page)
+    assert article.status == "ok", article.notes
+    assert "Pemerintah menaikkan anggaran subsidi pupuk" in article.text.replace("\x00", "").replace(
+        "\x0b", ""
+    )
+
+
+def test_make_help_lists_every_target_with_a_description() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    phony = set(re.search(r"^\.PHONY: (.+)$", makefile, re.MULTILINE).group(1).split())  # type: ignore[union-attr]
+    described = dict(re.findall(r"^([a-z-]+):[^\n]*## (.+)$", makefile, re.MULTILINE))
+    assert {"help", "run", "test", "activate"} <= phony
+    assert set(described) == phony, f"without '## description': {sorted(phony - set(described))}"
+    if shutil.which("make"):
+        listed = subprocess.run(["make", "-s", "help"], cwd=REPO, capture_output=True, text=True, check=True)
+        assert [line.split()[1] for line in listed.stdout.splitlines()] == list(described)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import time
 import tracemalloc
 import zlib
@@ -121,6 +122,19 @@ def test_four_spellings_of_one_page_are_fetched_once(site_factory: Factory, tmp_
     assert rows[url].given_url == spellings[0]  # the URL as given, next to the normalised one
 
 
+def test_scrape_writes_one_record_for_four_spellings_with_both_urls(
+    site_factory: Factory, tmp_path: Path
+) -> None:
+    site = site_factory({"/robots.txt": not_found, "/read/story": ARTICLE})
+    url = site.url("/read/story")
+    spellings = [url + "?utm_source=fb", url + "#comments", url.replace("http://", "HTTP://")]
+    out = tmp_path / "out.jsonl"
+    assert main(["scrape", *spellings, "-o", str(out), "--quiet", "--delay", "0"]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["input"], r["normalized_url"]) for r in records] == [(spellings[0], url)]
+    assert site.hits["/read/story"] == 1
+
+
 # --- the total deadline ----------------------------------------------------------------------
 
 
@@ -218,14 +232,26 @@ def _fetch_all(urls: list[str]) -> list[object]:
 
 
 @pytest.mark.parametrize(
-    "location", ["javascript:void(0)", "javascript: window.location='/x'", "mailto:a@b.c"]
+    "location",
+    [
+        "javascript:void(0)",
+        "javascript: window.location='/x'",
+        "mailto:a@b.c",
+        "data:text/html,hi",
+        "ftp://x/y",
+    ],
 )
 def test_a_redirect_to_a_non_http_url_says_so(site_factory: Factory, location: str) -> None:
     site = site_factory({"/robots.txt": not_found, "/js": redirect(location)})
     result = Fetcher(SETTINGS).fetch(site.url("/js"))
-    assert result.status == "failed"
-    assert result.reason is not None and result.reason.startswith("redirect to a"), result.reason
-    assert "unexpected error" not in result.reason
+    assert (result.status, result.reason) == ("failed", f"redirect to a non-HTTP URL: {location!r}")
+    assert (result.http_status, result.final_url) == (302, site.url("/js"))
+
+
+def test_a_redirect_to_an_unparsable_url_says_so(site_factory: Factory) -> None:
+    site = site_factory({"/robots.txt": not_found, "/bad": redirect("http://[bad")})
+    result = Fetcher(SETTINGS).fetch(site.url("/bad"))
+    assert (result.status, result.reason) == ("failed", "redirect to an invalid URL: 'http://[bad'")
 
 
 # --- permanent failures ------------------------------------------------------------------------
@@ -367,6 +393,36 @@ def test_discover_command_and_scrape_by_sitemap(
     assert main(["scrape", "--sitemap", sitemap, "--since", "2024-06-19", "-o", str(out), *fast]) == 0
     inputs = sorted(json.loads(line)["input"] for line in out.read_text().splitlines())
     assert inputs == [site.url("/news/today"), site.url("/news/yesterday")]
+
+
+def test_fetch_by_feeds_with_since(
+    site_factory: Factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = discovery_site(site_factory)
+    site.routes["/news/from-rss"] = ARTICLE
+    feeds = ["--feed", site.url("/rss"), "--feed", site.url("/atom.xml")]  # repeatable
+    archive = tmp_path / "archive"
+    args = ["fetch", *feeds, "--since", "2024-06-01", "-o", str(archive), "--delay", "0", "--attempts", "1"]
+    assert main(args) == 0
+    assert list(manifest(archive)) == [site.url("/news/from-rss")]  # the Atom entry is from May
+    assert "Discovered 1 URLs in 2 sitemaps and feeds (1 older than --since" in capsys.readouterr().err
+    assert site.hits["/news/from-atom"] == 0
+
+
+def test_sitemap_parser_warnings_name_the_sitemap(
+    site_factory: Factory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    routes: dict[str, Route] = {"/robots.txt": not_found}
+    site = site_factory(routes)
+    routes["/odd.xml"] = xml(
+        f'<?xml version="1.0"?><urlset {NS}><url><loc>{site.url("/a")}</loc><priority>7</priority></url></urlset>'
+    )
+    assert main(["discover", "--sitemap", site.url("/odd.xml"), "--delay", "0"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [site.url("/a")]
+    assert re.search(rf"WARNING \[{re.escape(site.url('/odd.xml'))}\] usp\.\S+: .*7", captured.err), (
+        captured.err
+    )
 
 
 def test_discover_without_a_site_or_documents_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,12 +56,19 @@ def test_pip_install_gives_a_working_cli(tmp_path: Path) -> None:
     assert "kompas.tv" in listing.stdout
 
     shutil.copytree(REPO / "seeds", work / "seeds")
-    # TODO(issue 10): `-o -` (JSONL on stdout) once it exists; a folder until then.
-    cleaned = run(bin_dir / "cleaner", "clean", "seeds", "-o", "out", "--format", "jsonl", cwd=work)
+    cleaned = run(bin_dir / "cleaner", "clean", "seeds", "-o", "-", cwd=work)  # JSONL on stdout
     assert cleaned.returncode == 0, cleaned.stderr
-    records = [json.loads(line) for line in (work / "out" / "articles.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in cleaned.stdout.splitlines()]
     assert len(records) == len(list((REPO / "seeds").glob("*.txt")))
     assert all(record["paragraphs"] for record in records)
+    assert "5 cleaned" in cleaned.stderr  # the summary, out of the data's way
+    assert sorted(p.name for p in work.iterdir()) == ["seeds"]  # nothing else written
+
+    # A page goes through trafilatura, justext and lxml.html.clean: the imports the pip Python
+    # 3.11 bundles once failed to install.
+    page = sorted((REPO / "fixtures").glob("*/*.html"))[0]
+    html = run(bin_dir / "cleaner", "clean", page, "-o", "-", cwd=work)
+    assert html.returncode == 0 and json.loads(html.stdout)["paragraphs"], html.stderr
 
     lazy = run(bin_dir / "python", "-c", "import sys, cleaner; print('httpx' in sys.modules)", cwd=work)
     assert lazy.stdout.strip() == "False", lazy.stderr
@@ -74,3 +81,5 @@ def test_pip_install_gives_a_working_cli(tmp_path: Path) -> None:
     assert typed.stdout.strip() == "True"
     # Installed without the repo, there are no fixtures beside the bundled rules: that is an error.
     assert run(bin_dir / "cleaner", "fixtures", "check", cwd=work).returncode == 2
+    checked = run(bin_dir / "cleaner", "rules", "check", cwd=work)
+    assert checked.returncode == 2 and len(checked.stderr.splitlines()) == 1, checked.stderr
