@@ -42,7 +42,7 @@ class Cleaner:
     def clean_text(self, text: str, *, url: str | None = None, site: str | None = None) -> Article:
         """Clean text that a scraper already pulled out of a page."""
         match = detect_site(self.rules, text=text, url=url, site=site)
-        result = apply_text_rules(split_lines(text), match.ruleset)
+        result = apply_text_rules(split_lines(text), match.ruleset, url=url)
         article = Article(url=url)
         _take_text_result(article, result)
         _settle_site(article, match)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .metadata import Found, take_groups
 from .models import Removal, RemovalKind
@@ -21,6 +22,8 @@ HEADER_RULE = "builtin/header-zone"  # before the article: menus, breadcrumbs, c
 FOOTER_RULE = "builtin/footer-zone"  # after the article: related lists, widgets, the page footer
 LINK_LIST_RULE = "builtin/link-list"  # a run of headlines inside the article zone
 LINK_LIST_MIN = 3  # headline lines in a row that make a link list
+PAIR_MAX_WORDS = 5  # a line this short may be half of a credit split over two lines
+PAIR_WINDOW = 30  # ... when it is within this many lines of the located article
 HEAD_LINES = 3  # "where: head" rules look at this many first lines
 TITLE_MAX_WORDS = 30
 TITLE_MAX_CHARS = 250
@@ -70,6 +73,7 @@ class _Doc:
     start: Line | None = None
     end: Line | None = None
     passages: list[tuple[Passage, list[Line]]] = field(default_factory=list)
+    slug: str = ""  # the URL's path, whose words a title shares
     # Input lines that some cut or line rule matches, once known: the others need no second look.
     matched: set[int] | None = None
 
@@ -109,11 +113,17 @@ def split_lines(text: str) -> list[Line]:
 
 
 def apply_text_rules(
-    lines: list[Line], ruleset: RuleSet, *, title: str | None = None, locate: bool = True
+    lines: list[Line],
+    ruleset: RuleSet,
+    *,
+    title: str | None = None,
+    locate: bool = True,
+    url: str | None = None,
 ) -> TextResult:
     """Run every text stage over `lines`. A known `title` (from HTML metadata) skips title
-    detection; `locate=False` (text an extractor already cut to the article) skips the zones."""
-    doc = _Doc(lines=list(lines), ruleset=ruleset)
+    detection; `locate=False` (text an extractor already cut to the article) skips the zones.
+    The page's `url`, if known, helps to tell its title from other headlines."""
+    doc = _Doc(lines=list(lines), ruleset=ruleset, slug=urlsplit(url).path if url else "")
     drop_blocks(doc, embeds=locate)
     if locate:
         locate_zones(doc)
@@ -161,19 +171,51 @@ def cut_at_markers(doc: _Doc) -> None:
 
 
 def drop_matching_lines(doc: _Doc) -> None:
-    """Whole-line rules: "Baca juga: ...", stamps, promos, credit lines (their groups become metadata)."""
+    """Whole-line rules: "Baca juga: ...", stamps, promos, credit lines (their groups become
+    metadata). A short line no rule matches is also read with the line after it, for what a
+    scrape splits in two: "Reporter :" / "Tantri Setyorini", "Tommy Kurnia" / "Author"."""
     for line in doc.alive():
-        if line.dropped:  # taken with the line before it (drop_next_headline)
+        if line.dropped:  # taken with the line before it
             continue
-        if doc.matched is not None and line.index not in doc.matched:
+        if (doc.matched is None or line.index in doc.matched) and _take_line(doc, line):
             continue
-        for rule in doc.ruleset.lines:
-            if rule.where == "head" and line.position >= HEAD_LINES:
-                continue
-            if rule.where in ("lead", "last"):
-                continue
-            if _take_fullmatch(doc, line, rule):
-                break
+        if _may_pair(doc, line):
+            _take_pair(doc, line)
+
+
+def _take_line(doc: _Doc, line: Line) -> bool:
+    for rule in doc.ruleset.lines:
+        if rule.where == "head" and line.position >= HEAD_LINES:
+            continue
+        if rule.where in ("lead", "last"):
+            continue
+        if _take_fullmatch(doc, line, rule):
+            return True
+    return False
+
+
+def _may_pair(doc: _Doc, line: Line) -> bool:
+    """Pairs are tried for short lines near the article, where bylines and credits sit."""
+    if len(line.text.split()) > PAIR_MAX_WORDS:
+        return False
+    if doc.start is None or doc.end is None:
+        return True
+    return doc.start.index - PAIR_WINDOW <= line.index <= doc.end.index + PAIR_WINDOW
+
+
+def _take_pair(doc: _Doc, line: Line) -> None:
+    following = doc.next_alive(line)
+    if following is None or len(following.text.split()) > 2 * PAIR_MAX_WORDS:
+        return
+    joined = f"{line.text} {following.text}"
+    for rule in doc.ruleset.lines:
+        if rule.where not in ("any", "head") or rule.drop_next_headline:
+            continue
+        match = rule.regex.fullmatch(joined)
+        if match and take_groups(match, rule.id, doc.ruleset, doc.found):
+            doc.drop(line, rule.id)
+            doc.drop(following, rule.id)
+            return
 
 
 def drop_edge_lines(doc: _Doc) -> None:
@@ -218,20 +260,25 @@ def take_title(doc: _Doc) -> None:
 
 def _lead_words(doc: _Doc) -> set[str]:
     lead = [x.text for x in doc.alive() if doc.start is not None and x.index >= doc.start.index][:3]
-    return {w.lower() for w in TITLE_WORD.findall(" ".join(lead)) if len(w) > 3}
+    return {w.lower() for w in TITLE_WORD.findall(" ".join([*lead, doc.slug])) if len(w) > 3}
 
 
 def _best_title_line(header: list[Line], lead: set[str]) -> Line | None:
-    """Titles share their words with the lead; menus and other headlines share few. Of the
-    lines that share about as many as the best one, the first: a title comes before its
-    repeats (an image's alt text, a caption)."""
+    """Titles share their words with the lead (and the URL's slug); menus and other headlines
+    share few. Of the lines that share about as many as the best one, the first: a title
+    comes before its repeats (an image's alt text, a caption)."""
     scored = []
     for line in header:
-        if looks_like_title(line.text) and len(line.text.split()) >= 4:
+        if _could_be_title(line.text):
             words = {w.lower() for w in TITLE_WORD.findall(line.text) if len(w) > 3}
             scored.append((len(words & lead), line))
     top = max((score for score, _ in scored), default=0)
     return next((line for score, line in scored if score and score >= top / 2), None)
+
+
+def _could_be_title(text: str) -> bool:
+    """Like looks_like_title, but a headline may ask or exclaim ("..., Akan Tembus 100 Juta?")."""
+    return len(text.split()) >= 4 and looks_like_title(text.rstrip("?!"))
 
 
 def cut_title_suffixes(title: str, ruleset: RuleSet) -> tuple[str, list[tuple[str, str]]]:

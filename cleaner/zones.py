@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*$")
+STATEMENT_END = re.compile(r"[.…][\"”’')\]]*$")
 LIST_ITEM = re.compile(r"\d{1,2}[.)]\s+\S")  # "1. Jalan Braga": a numbered list item
 LIST_ITEM_MAX_WORDS = 6  # longer numbered lines are more likely a "most read" list's headlines
 CONTINUES = re.compile(r"^[a-z,.;:!?)\]%”’]")  # a line that goes on from the one before it
@@ -58,10 +59,17 @@ class Shape:
     chars: int
     stop_share: float
     ends_sentence: bool
+    ends_statement: bool  # with a full stop: a sentence, however many names it holds
     capitalised: float  # share of words starting with a capital letter
 
     @property
     def is_prose(self) -> bool:
+        if (
+            not self.ends_statement
+            and self.words <= HEADLINE_MAX_WORDS
+            and self.capitalised >= HEADLINE_MIN_CAPITALISED
+        ):
+            return False  # a headline, even one that asks ("..., Akan Tembus 100 Juta?")
         if self.words >= LONG_PASSAGE_WORDS and self.ends_sentence:
             return True
         return (
@@ -90,7 +98,8 @@ def shape(text: str, stops: frozenset[str]) -> Shape:
     n = len(words)
     stop = sum(1 for w in words if w.lower() in stops) / n if n and stops else 0.0
     capitalised = sum(1 for w in words if w[0].isupper()) / n if n else 0.0
-    return Shape(n, len(text), stop, bool(SENTENCE_END.search(text)), capitalised)
+    ends = bool(SENTENCE_END.search(text)), bool(STATEMENT_END.search(text))
+    return Shape(n, len(text), stop, *ends, capitalised)
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,3 +181,41 @@ def test_an_anonymous_desk_code_gives_no_source(cleaner: Cleaner) -> None:
     article = clean(cleaner, P1, P2, "(***/Dio)")
     assert article.paragraphs == [P1, P2]
     assert article.sources == []
+
+
+SPLIT_CREDITS = [
+    (["Reporter :", "Tantri Setyorini"], "authors", ["Tantri Setyorini"], "id-news/credit.author"),
+    (["Oleh", "Tommy Kurnia"], "authors", ["Tommy Kurnia"], "id-news/credit.oleh"),
+    (["Tommy Kurnia", "Author"], "authors", ["Tommy Kurnia"], "id-news/credit.name-label"),
+    (["Hariz Barak", "Editor"], "editors", ["Hariz Barak"], "id-news/credit.name-label"),
+    (["Gayuh Tri Pinjungwati", "02 Jun 2020, 19:15 WIB"], "authors", ["Gayuh Tri Pinjungwati"], "id-news/credit.byline-date"),
+    (["| Penulis | : Budi Santoso |"], "authors", ["Budi Santoso"], "id-news/credit.author"),
+    (["Oleh : Budi Santoso / FMB"], "authors", ["Budi Santoso"], "id-news/credit.author"),
+    (["Budi Santoso · Senin, 02 September 2024 - 19:40 WIB"], "authors", ["Budi Santoso"], "id-news/credit.byline-date"),
+]
+
+
+def test_credits_split_over_lines_give_their_metadata_and_go(cleaner: Cleaner) -> None:
+    for lines, field, value, rule in SPLIT_CREDITS:
+        article = clean(cleaner, *MENU, TITLE, *lines, P1, P2, P3, *FOOTER)
+        assert getattr(article, field) == value, lines
+        assert article.paragraphs == [P1, P2, P3], lines
+        assert all(rules_of(article, line) == [rule] for line in lines), lines
+
+
+def test_the_updated_time_is_not_the_publication_time(cleaner: Cleaner) -> None:
+    lines = ["Oleh", "Liputan6.com", "pada 18 Jan 2019, 22:18 WIB", "Diperbarui", "07 Jun 2021, 20:56 WIB"]
+    article = clean(cleaner, *MENU, TITLE, *lines, P1, P2, P3)
+    assert article.published == "2019-01-18T22:18:00+07:00"
+    assert article.authors == []  # an outlet is no author
+
+
+def test_credit_lookalikes_stay(cleaner: Cleaner) -> None:
+    lookalikes = [
+        "Oleh karena itu, warga diminta waspada terhadap rob susulan pekan depan.",
+        "Jakarta, 02 Jun 2020, 19:15 WIB",  # a place and a date: not a byline
+    ]
+    for line in lookalikes:
+        article = clean(cleaner, P1, line, P2)
+        assert article.authors == [], line
+    assert clean(cleaner, P1, lookalikes[0], P2).paragraphs == [P1, lookalikes[0], P2]
