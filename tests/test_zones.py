@@ -154,6 +154,8 @@ NEW_LINE_RULES = [
     ("Lihat postingan ini di Instagram", "id-news/embed-chrome"),
     ("pic.twitter.com/f9HKnsvcVC", "id-news/embed-chrome"),
     ("Download aplikasi Contoh News untuk Android: https://example.com/app", "id-news/app-download"),
+    ("©MGM", "id-news/caption-copyright-credit"),
+    ("Hedy Lamarr. ©Sunset Boulevard/Corbis", "id-news/caption-copyright-credit"),
 ]
 NEW_RULE_HARD_NEGATIVES = [
     "Baca buku itu: kata guru, anak-anak jadi lebih tenang di kelas.",
@@ -162,6 +164,7 @@ NEW_RULE_HARD_NEGATIVES = [
     "Video itu viral di media sosial sejak Senin malam.",
     "Warga men-download aplikasi itu untuk melapor banjir.",
     "Lanjutkan membaca pesan ini, kata dia kepada para relawan di posko.",
+    "Lagu itu © milik penciptanya, kata dia.",
 ]
 
 
