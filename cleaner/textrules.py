@@ -74,8 +74,14 @@ class _Doc:
     end: Line | None = None
     passages: list[tuple[Passage, list[Line]]] = field(default_factory=list)
     slug: str = ""  # the URL's path, whose words a title shares
-    # Input lines that some cut or line rule matches, once known: the others need no second look.
-    matched: set[int] | None = None
+    _may_match: dict[int, bool] = field(default_factory=dict)  # line index -> a line rule may match
+
+    def may_match(self, line: Line) -> bool:
+        """Whether a cut or whole-line rule may match the line, asked once per line."""
+        known = self._may_match.get(line.index)
+        if known is None:
+            known = self._may_match[line.index] = self.ruleset.may_match_a_line_rule(line.text)
+        return known
 
     _compacted: bool = True
 
@@ -157,7 +163,7 @@ def cut_at_markers(doc: _Doc) -> None:
     for line in doc.alive():
         if doc.start is not None:
             begun = line.index > doc.start.index
-        rule = _first_fullmatch(doc.ruleset.cut, line.text)
+        rule = _first_fullmatch(doc.ruleset.cut, line.text) if doc.may_match(line) else None
         if rule is None:
             begun = begun or (doc.start is None and shape(line.text, stops).is_prose)
             continue
@@ -177,7 +183,7 @@ def drop_matching_lines(doc: _Doc) -> None:
     for line in doc.alive():
         if line.dropped:  # taken with the line before it
             continue
-        if (doc.matched is None or line.index in doc.matched) and _take_line(doc, line):
+        if doc.may_match(line) and _take_line(doc, line):
             continue
         if _may_pair(doc, line):
             _take_pair(doc, line)
@@ -446,9 +452,7 @@ def locate_zones(doc: _Doc) -> None:
     """Find the article in a whole text (see zones.py). Rule-matched clutter lines count
     against a stretch being the article."""
     lines = doc.alive()
-    rules = doc.ruleset.cut + tuple(r for r in doc.ruleset.lines if r.where in ("any", "head"))
-    clutter = [any(rule.regex.fullmatch(line.text) for rule in rules) for line in lines]
-    doc.matched = {line.index for line, hit in zip(lines, clutter, strict=True) if hit}
+    clutter = [doc.may_match(line) for line in lines]
     passages = read_passages([line.text for line in lines], clutter, stopwords(doc.ruleset.stoplists))
     doc.passages = [(p, lines[p.first : p.last + 1]) for p in passages]
     found = locate_article(passages)

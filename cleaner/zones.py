@@ -95,11 +95,11 @@ class Shape:
 
 def shape(text: str, stops: frozenset[str]) -> Shape:
     words = WORD.findall(text)
-    n = len(words)
-    stop = sum(1 for w in words if w.lower() in stops) / n if n and stops else 0.0
-    capitalised = sum(1 for w in words if w[0].isupper()) / n if n else 0.0
+    n = len(words) or 1
+    stop = sum(map(stops.__contains__, WORD.findall(text.lower()))) / n if stops else 0.0
+    capitalised = sum(map(str.isupper, [w[0] for w in words])) / n
     ends = bool(SENTENCE_END.search(text)), bool(STATEMENT_END.search(text))
-    return Shape(n, len(text), stop, *ends, capitalised)
+    return Shape(len(words), len(text), stop, *ends, capitalised)
 
 
 @dataclass(frozen=True, slots=True)
