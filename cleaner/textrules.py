@@ -22,6 +22,7 @@ HEADER_RULE = "builtin/header-zone"  # before the article: menus, breadcrumbs, c
 FOOTER_RULE = "builtin/footer-zone"  # after the article: related lists, widgets, the page footer
 LINK_LIST_RULE = "builtin/link-list"  # a run of headlines inside the article zone
 LINK_LIST_MIN = 3  # headline lines in a row that make a link list
+LINK_WORDS_MIN, LINK_WORDS_MAX = 4, 2  # ... or this many lines of at most this many words
 PAIR_MAX_WORDS = 5  # a line this short may be half of a credit split over two lines
 PAIR_WINDOW = 30  # ... when it is within this many lines of the located article
 HEAD_LINES = 3  # "where: head" rules look at this many first lines
@@ -503,22 +504,32 @@ def _take_dateline_line(doc: _Doc, line: Line) -> None:
 
 def drop_link_lists(doc: _Doc) -> None:
     """Inside the article, a run of headline-like passages (a related-articles list whose
-    label, if any, a rule already took) is a link list. A sub-heading stands alone, and lines
-    a rule already dropped (a label, an ad slot) do not break a run."""
-    run: list[Line] = []
+    label, if any, a rule already took) is a link list, and so is a run of a few words a
+    line (a share bar or a menu split over lines: "Facebook" / "Twitter" / "Salin Link").
+    A sub-heading stands alone, a numbered list is the article's, and lines a rule already
+    dropped (a label, an ad slot) do not break a run."""
+    headlines: list[Line] = []
+    words: list[Line] = []
     for passage, lines in doc.passages:
         alive = [line for line in lines if not line.dropped]
         if not alive:
             continue
-        if passage.shape.is_headline and len(alive) == len(lines):
-            run += alive
-            continue
-        _drop_run(doc, run)
-        run = []
-    _drop_run(doc, run)
+        whole = len(alive) == len(lines)
+        headlines = headlines + alive if whole and passage.shape.is_headline else _drop_run(doc, headlines)
+        words = words + alive if whole and _is_link_word(passage) else _drop_run(doc, words, LINK_WORDS_MIN)
+    _drop_run(doc, headlines)
+    _drop_run(doc, words, LINK_WORDS_MIN)
 
 
-def _drop_run(doc: _Doc, run: list[Line]) -> None:
-    if len(run) >= LINK_LIST_MIN:
+def _is_link_word(passage: Passage) -> bool:
+    shape = passage.shape
+    return 1 <= shape.words <= LINK_WORDS_MAX and not shape.ends_sentence and not passage.list_item
+
+
+def _drop_run(doc: _Doc, run: list[Line], least: int = LINK_LIST_MIN) -> list[Line]:
+    """Drop the run if it is long enough to be a list; an empty run to go on with."""
+    if len(run) >= least:
         for line in run:
-            doc.drop(line, LINK_LIST_RULE)
+            if not line.dropped:
+                doc.drop(line, LINK_LIST_RULE)
+    return []

@@ -222,3 +222,18 @@ def test_credit_lookalikes_stay(cleaner: Cleaner) -> None:
         article = clean(cleaner, P1, line, P2)
         assert article.authors == [], line
     assert clean(cleaner, P1, lookalikes[0], P2).paragraphs == [P1, lookalikes[0], P2]
+
+
+def test_a_share_bar_split_over_lines_inside_the_article_is_a_link_list(cleaner: Cleaner) -> None:
+    bar = ["Bagikan", "Facebook", "Twitter", "WhatsApp", "Salin Link"]
+    article = clean(cleaner, TITLE, P1, *bar, P2, P3)
+    assert article.paragraphs == [P1, P2, P3]
+    assert rules_of(article, "Salin Link") == ["builtin/link-list"]
+
+
+def test_short_list_items_of_the_article_stay(cleaner: Cleaner) -> None:
+    numbered = ["1. Jalan Braga", "2. Jalan Merdeka", "3. Jalan Dipatiukur", "4. Jalan Asia Afrika"]
+    three = ["Cibiru", "Ledeng", "Cibeureum"]
+    for items in (numbered, three):
+        article = clean(cleaner, *MENU, TITLE, P1, P2, *items, P3, *FOOTER)
+        assert article.paragraphs == [P1, P2, *items, P3], items
