@@ -108,11 +108,17 @@ def _take_json_ld(meta: PageMeta, article: dict[str, Any]) -> None:
         meta.set("publisher", _clean_text(publisher.get("name")), "json-ld:publisher")
     meta.set("title", _clean_text(article.get("headline")), "json-ld:headline")
     meta.set("published", normalise_iso_date(article.get("datePublished")), "json-ld:datePublished")
-    page = article.get("mainEntityOfPage")
-    meta.set(
-        "url", article.get("url") or (page.get("@id") if isinstance(page, dict) else page), "json-ld:url"
-    )
+    meta.set("url", _url_of(article.get("url")) or _url_of(article.get("mainEntityOfPage")), "json-ld:url")
     meta.set("authors", _json_ld_people(article.get("author"), meta), "json-ld:author")
+
+
+def _url_of(node: Any) -> str | None:
+    """A JSON-LD URL as a string: pages give it as a string, an {"@id": ...} object or a list of either."""
+    if isinstance(node, list):
+        return next((url for item in node if (url := _url_of(item))), None)
+    if isinstance(node, dict):
+        return _url_of(node.get("@id") or node.get("url"))
+    return node.strip() or None if isinstance(node, str) else None
 
 
 def _json_ld_people(node: Any, meta: PageMeta) -> list[str]:
