@@ -85,7 +85,7 @@ MIN_SENTENCE_SHARE = 0.5  # ... of which at least this share is in sentences
 MIN_AGREEMENT = 0.5  # ... and keeps this share of the choice's text (unless the choice is tiny)
 TINY_CHARS = 500
 SENTENCE_MIN_WORDS = 6
-SENTENCE_MIN_CHARS = 30  # scripts written without spaces (Japanese, Chinese, Thai)
+SENTENCE_MIN_CHARS = 30  # scripts written without spaces (Japanese, Chinese, Thai): few long 'words'
 LONG_LINE_WORDS = 40
 INNER_SENTENCE_END = re.compile(r"\w[.!?。！？][\"”’)]?\s+\S")
 SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
@@ -235,7 +235,7 @@ def is_sentence(line: str) -> bool:
     sentences inside it (a paragraph ending in a link or a "»")."""
     words = len(line.split())
     if SENTENCE_END.search(line):
-        return words >= SENTENCE_MIN_WORDS or (words == 1 and len(line) >= SENTENCE_MIN_CHARS)
+        return words >= SENTENCE_MIN_WORDS or (len(line) >= SENTENCE_MIN_CHARS and len(line) >= 10 * words)
     return words >= LONG_LINE_WORDS and INNER_SENTENCE_END.search(line) is not None
 
 
