@@ -158,6 +158,8 @@ def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> 
     reasons = [f"generic: {first.name} extraction kept {first.chars} of {prose} characters of prose blocks"]
     most_sentences = first.sentence_chars
     for mode in CANDIDATE_MODES[1:]:
+        if best is not first:
+            break  # a later mode never improved on a taken one (aeb-dev, wcxb-dev-article)
         other = run_candidate(mode, tree, url)
         most_sentences = max(most_sentences, other.sentence_chars)
         verdict = compare(best, other)

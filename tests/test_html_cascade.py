@@ -144,3 +144,17 @@ LINKS = '<ul><li><a href="/a">Bus malam diperpanjang</a></li><li><a href="/b">Ta
 def test_list_left_by_a_baca_juga_label(cleaner: Cleaner, before: str, items: str, removed: bool) -> None:
     article = cleaner.clean_html(page(f"<article>{PARAGRAPHS}{before}{items}{PARAGRAPHS}</article>"))
     assert bool(removed_by(article, "id-news/baca-juga-list")) is removed
+
+
+def test_no_rule_removes_most_of_a_page(cleaner: Cleaner) -> None:
+    # an unclosed <nav> swallows the article; page-chrome must not take the page with it
+    article = cleaner.clean_html(page(f"<nav><a href='/'>Home</a><div>{PARAGRAPHS}</div>"))
+    assert len(article.paragraphs) == 8
+    assert not any(r.rule == "web/page-chrome" for r in article.removed)
+
+
+def test_a_small_nav_still_goes(cleaner: Cleaner) -> None:
+    article = cleaner.clean_html(
+        page(f"<nav><a href='/'>Home</a> <a href='/n'>News</a></nav><article>{PARAGRAPHS}</article>")
+    )
+    assert [r.text for r in article.removed if r.rule == "web/page-chrome"] == ["Home News"]
