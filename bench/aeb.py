@@ -242,6 +242,8 @@ def make_cleaner() -> Extractor:
     def extract(html: bytes, url: str) -> str:
         article = instance.clean_html(html, url=url)
         CLEANER_PATHS[article.extraction] += 1
+        if any(note.startswith("generic: ") for note in article.notes):
+            CLEANER_PATHS["suspect: second candidate ran"] += 1
         return article.text or ""
 
     return extract
@@ -372,7 +374,7 @@ def notes_for(result: Result) -> list[str]:
     if result.errors:
         notes.append(f"{result.name}: {len(result.errors)} page(s) raised, first: {result.errors[0]}")
     if result.paths:
-        total = sum(result.paths.values())
+        total = len(result.predictions)
         shown = ", ".join(f"{k} {v} ({v / total:.0%})" for k, v in result.paths.most_common())
         notes.append(f"{result.name}: extraction paths: {shown}")
     return notes
