@@ -6,7 +6,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from lxml import html as lxml_html
@@ -209,19 +209,21 @@ def drop_organisations(meta: PageMeta, ruleset: RuleSet) -> None:
 
 
 def in_page_zone(published: str | None, ruleset: RuleSet, page_text: str) -> str | None:
-    """The same instant, given in the site's zone: the rule file's `timezone`, else a zone
-    the page prints next to a time ("10:05 WIB"); else as the page gave it."""
+    """A time given in UTC, as the same instant in the site's zone: the rule file's
+    `timezone`, else a zone the page prints next to a time ("10:05 WIB"). Any other offset
+    is kept as the page gave it: a foreign offset on a WIB page is as likely a mislabelled
+    server clock as a true instant, and converting it would move the date."""
     if not published or "T" not in published:
         return published
-    zone = ruleset.timezone or _printed_zone(page_text, ruleset)
-    offset = parse_offset(zone, ruleset) if zone else None
     try:
         moment = datetime.fromisoformat(published)
     except ValueError:
         return published
-    if offset is None or moment.tzinfo is None:
+    if moment.utcoffset() != timedelta(0):
         return published
-    return moment.astimezone(offset).isoformat()
+    zone = ruleset.timezone or _printed_zone(page_text, ruleset)
+    offset = parse_offset(zone, ruleset) if zone else None
+    return moment.astimezone(offset).isoformat() if offset is not None else published
 
 
 def _printed_zone(page_text: str, ruleset: RuleSet) -> str | None:

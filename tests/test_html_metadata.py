@@ -137,6 +137,8 @@ def test_the_same_names_keep_their_first_source(byline_cleaner: Cleaner) -> None
         ("https://berita.example.id/a", "2025-02-04T02:20:00+00:00", "", "2025-02-04T02:20:00+00:00"),
         ("https://news.example.com/a", "2025-02-04T09:20:00-05:00", "", "2025-02-04T09:20:00-05:00"),
         ("https://contoh.co.id/read/1", "2025-02-04", "", "2025-02-04"),  # a bare date stays one
+        # a foreign offset on a WIB site is kept: it may be a mislabelled server clock
+        ("https://contoh.co.id/read/1", "2021-06-17T11:38:29-07:00", "", "2021-06-17T11:38:29-07:00"),
     ],
 )
 def test_published_in_the_sites_zone(
