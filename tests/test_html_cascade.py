@@ -158,3 +158,46 @@ def test_a_small_nav_still_goes(cleaner: Cleaner) -> None:
         page(f"<nav><a href='/'>Home</a> <a href='/n'>News</a></nav><article>{PARAGRAPHS}</article>")
     )
     assert [r.text for r in article.removed if r.rule == "web/page-chrome"] == ["Home News"]
+
+
+# --- a site's layouts, newest first -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def layouts_cleaner(tmp_path_factory: pytest.TempPathFactory) -> Cleaner:
+    import shutil
+
+    from .conftest import REPO
+
+    rules = tmp_path_factory.mktemp("rules")
+    shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
+    (rules / "contoh.co.id.yaml").write_text(
+        "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\n"
+        "html:\n  body: ['#content-wrapper', 'div.detail-in', 'span[itemprop=articleBody]']\n",
+        encoding="utf-8",
+    )
+    return Cleaner(rules)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'<div id="content-wrapper">{PARAGRAPHS}</div>',  # current layout
+        f'<div id="content-wrapper"><p>Iklan</p></div><div class="detail-in">{PARAGRAPHS}</div>',  # 2019: the new id is a stub
+        f'<span itemprop="articleBody">{"<br>".join([SENTENCE] * 8)}</span>',  # 2015
+    ],
+    ids=["current", "older-with-stub", "oldest"],
+)
+def test_body_selectors_are_tried_in_order(layouts_cleaner: Cleaner, body: str) -> None:
+    article = layouts_cleaner.clean_html(
+        page(f"<nav><a href='/'>Beranda</a></nav>{body}"), url="https://contoh.co.id/r/1"
+    )
+    assert article.extraction == "site-selector" and article.notes == []
+    assert len(article.paragraphs) == 8 and "Iklan" not in article.paragraphs
+
+
+def test_no_layout_matches_generic_extraction_says_so(layouts_cleaner: Cleaner) -> None:
+    article = layouts_cleaner.clean_html(
+        page(f"<article>{PARAGRAPHS}</article>"), url="https://contoh.co.id/r/1"
+    )
+    assert article.extraction == "generic" and "matched no article text" in article.notes[0]
