@@ -78,6 +78,7 @@ CELL_TAGS = frozenset({"cell"})  # trafilatura's table cells: a space apart, on 
 # Cascade thresholds, checked on aeb-dev and wcxb-dev-article (bench/aeb.py).
 PROSE_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre")
 PROSE_MIN_WORDS = 8  # a block of this many words reads as prose, not a menu entry
+MAX_LINK_SHARE = 0.5  # ... unless more than this share of its text is link text
 SUSPECT_SHARE = 0.6  # first candidate holding less than this share of the page's prose: suspect
 REPLACE_RATIO = 0.7  # a candidate replaces the choice only if the choice is under this share of it
 MIN_GAIN_CHARS = 300  # ... and adds at least this much text
@@ -212,12 +213,18 @@ def run_candidate(mode: str, tree: HtmlElement, url: str | None) -> Candidate:
 
 
 def prose_blocks(tree: HtmlElement) -> Iterator[HtmlElement]:
-    """The page's prose blocks: paragraphs, list items, cells (innermost only) of sentence length."""
+    """The page's prose blocks: paragraphs, list items, cells (innermost only) of sentence
+    length that are not mostly link text (a list of related headlines is not prose)."""
     for block in tree.iter(*PROSE_BLOCKS):
         if next(block.iterdescendants(*PROSE_BLOCKS), None) is None:
             text = block.text_content()
-            if len(text) >= PROSE_MIN_WORDS * 2 and len(text.split()) >= PROSE_MIN_WORDS:
+            long_enough = len(text) >= PROSE_MIN_WORDS * 2 and len(text.split()) >= PROSE_MIN_WORDS
+            if long_enough and _link_chars(block) <= MAX_LINK_SHARE * len(text):
                 yield block
+
+
+def _link_chars(block: HtmlElement) -> int:
+    return sum(len(link.text_content()) for link in block.iter("a"))
 
 
 def prose_chars(tree: HtmlElement) -> int:
