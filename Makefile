@@ -41,7 +41,7 @@ lock: $(STAMP)  ## regenerate requirements.lock and requirements-dev.lock (with 
 	$(PIP_COMPILE) -o requirements.lock pyproject.toml
 	$(PIP_COMPILE) --extra dev --constraint requirements.lock -o requirements-dev.lock pyproject.toml
 
-bench: $(STAMP)  ## the article-body benchmark (../shared/benchmarks/aeb-dev)
+bench: $(STAMP)  ## the article-body benchmark (../shared/benchmarks/aeb-dev and wcxb-dev-article)
 	$(BIN)/python bench/aeb.py
 
 bench-fetch: $(STAMP)  ## fetch throughput against a local server

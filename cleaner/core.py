@@ -17,9 +17,9 @@ from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from .decode import decode_html
-from .extract import extract_body
+from .extract import extract_body, is_sentence
 from .models import Article, Removal
-from .pagemeta import PageMeta, read_byline, read_page_meta
+from .pagemeta import PageMeta, in_page_zone, is_organisation, read_byline, read_page_meta
 from .prune import prune_tree, strip_non_content
 from .rules import Rules, RuleSet, load_rules
 from .sites import SiteMatch, detect_site, host_of
@@ -77,19 +77,21 @@ class Cleaner:
         match = self._detect_page_site(url, page)
         read_byline(page, tree, match.ruleset)
         _fill_from_htmldate(page, tree)
+        page.published = in_page_zone(page.published, match.ruleset, text)
         strip_non_content(tree)
         removed = prune_tree(tree, match.ruleset)
         extraction = extract_body(tree, match.ruleset, url)
         lines = [Line(index=i, position=i, text=t) for i, t in enumerate(extraction.lines)]
         title = _strip_title_suffixes(page.title, match.ruleset, _outlet_names(page, match.site))
         result = apply_text_rules(lines, match.ruleset, title=title, locate=False)
-        article = Article(url=url, removed=removed, extraction=extraction.method)
-        if extraction.note:
-            article.notes.append(extraction.note)
+        article = Article(
+            url=url, removed=removed, extraction=extraction.method, notes=list(extraction.notes)
+        )
         _take_page_meta(article, page, title)
         _take_text_result(article, result)
+        _drop_organisations(article, match.ruleset)
         _settle_site(article, match)
-        if not _reads_like_an_article(article.paragraphs):
+        if extraction.sentence_chars < MIN_ARTICLE_CHARS and not _reads_like_an_article(article.paragraphs):
             article.removed += [
                 Removal(NOT_ARTICLE_RULE, text, kind="line", line=None) for text in article.paragraphs
             ]
@@ -139,11 +141,16 @@ def _join_pages(traced: list[tuple[Article, list[str]]]) -> Article:
 
 
 def _reads_like_an_article(paragraphs: list[str]) -> bool:
-    """A page whose extracted text is short and has no sentence at all (a home page, a menu)
-    is not an article, whatever an extractor salvaged from it."""
-    if sum(len(p) for p in paragraphs) >= MIN_ARTICLE_CHARS:
-        return True
-    return any(p.rstrip('"”’)]').endswith((".", "!", "?")) and len(p.split()) >= 5 for p in paragraphs)
+    """Text without a single sentence (a home page, a menu, a list of headlines) is not an
+    article, whatever an extractor salvaged from the page. A page that any extraction
+    candidate read as a long run of sentences is an article, whatever is left here."""
+    return any(_is_sentence(p) for p in paragraphs)
+
+
+def _is_sentence(paragraph: str) -> bool:
+    if paragraph.rstrip('"”’)]」』').endswith((".", "!", "?", "。", "！", "？")):
+        return len(paragraph.split()) >= 5 or (" " not in paragraph and len(paragraph) >= 20)
+    return is_sentence(paragraph)  # a long paragraph with sentences inside
 
 
 def _take_page_meta(article: Article, page: PageMeta, title: str | None) -> None:
@@ -165,6 +172,17 @@ def _take_text_result(article: Article, result: TextResult) -> None:
         article.title = result.title
         article.found_by["title"] = TITLE_RULE
     result.found.apply_to(article, keep_existing=True)
+
+
+def _drop_organisations(article: Article, ruleset: RuleSet) -> None:
+    """Names the rules list as organisations (outlets, desks) are never authors or editors,
+    whichever source gave them."""
+    for key in ("authors", "editors"):
+        people = [name for name in getattr(article, key) if not is_organisation(name, ruleset)]
+        if len(people) < len(getattr(article, key)):
+            setattr(article, key, people)
+            if not people:
+                article.found_by.pop(key, None)
 
 
 def _strip_title_suffixes(title: str | None, ruleset: RuleSet, outlets: set[str]) -> str | None:

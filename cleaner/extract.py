@@ -1,8 +1,25 @@
-"""Main content of a pruned page: the site's body selector when it holds an article, else trafilatura."""
+"""Main content of a pruned page.
+
+The site's `html.body` selectors first, tried in order (a site's current layout, then older
+ones). Otherwise a cascade of generic extractors, each run only when the one before looks
+suspect, and decided by evidence rather than trust in one of them:
+
+1. trafilatura in precision mode: the cleanest text, and enough on most pages;
+2. when it is empty or holds much less text than the page's own prose blocks (paragraphs and
+   list items of sentence length), trafilatura in recall mode, then in its default mode;
+   a candidate replaces the current choice only when it adds a good deal of text, that
+   text is mostly sentences, and it keeps what the current choice had (agreement).
+
+Every candidate's text comes from the elements trafilatura kept, read with our own walker:
+trafilatura's text output adds "- " before list items and "|" between table cells, text
+that is not on the page.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -46,56 +63,198 @@ BLOCK_TAGS = frozenset(
         "hr",
         "address",
         "center",
+        # the element names of trafilatura's output tree
+        "head",
+        "list",
+        "item",
+        "quote",
+        "code",
+        "row",
+        "lb",
     ]
 )
+CELL_TAGS = frozenset({"cell"})  # trafilatura's table cells: a space apart, on their row's line
+
+# Cascade thresholds, checked on aeb-dev and wcxb-dev-article (bench/aeb.py).
+PROSE_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre")
+PROSE_MIN_WORDS = 8  # a block of this many words reads as prose, not a menu entry
+MAX_LINK_SHARE = 0.5  # ... unless more than this share of its text is link text
+SUSPECT_SHARE = 0.6  # first candidate holding less than this share of the page's prose: suspect
+REPLACE_RATIO = 0.7  # a candidate replaces the choice only if the choice is under this share of it
+MIN_GAIN_CHARS = 300  # ... and adds at least this much text
+MIN_SENTENCE_SHARE = 0.5  # ... of which at least this share is in sentences
+MIN_AGREEMENT = 0.5  # ... and keeps this share of the choice's text (unless the choice is tiny)
+TINY_CHARS = 500
+SENTENCE_MIN_WORDS = 6
+SENTENCE_MIN_CHARS = 30  # scripts written without spaces (Japanese, Chinese, Thai): few long 'words'
+LONG_LINE_WORDS = 40
+INNER_SENTENCE_END = re.compile(r"\w[.!?。！？][\"”’)]?\s+\S")
+SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
+
+TRAFILATURA_OPTIONS = {
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "deduplicate": False,
+    "with_metadata": False,
+}
+CANDIDATE_MODES = ("precision", "recall", "balanced")  # trafilatura's modes, in cascade order
+MODE_OPTIONS = {"precision": {"favor_precision": True}, "recall": {"favor_recall": True}, "balanced": {}}
 
 
 @dataclass(frozen=True)
 class Extraction:
     lines: list[str]
-    method: str  # "site-selector" or "generic"
-    note: str | None = None  # why the site selector was not used, when it exists
+    method: str  # "site-selector", or "generic" with the winning candidate: "generic", "generic-recall", ...
+    notes: list[str] = field(default_factory=list)  # why the site selector or first candidate was not used
+    sentence_chars: int = 0  # the most text in sentences any candidate read on the page
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    lines: list[str]
+
+    @property
+    def chars(self) -> int:
+        return sum(len(line) for line in self.lines)
+
+    @property
+    def sentence_chars(self) -> int:
+        return sentence_chars(self.lines)
 
 
 def extract_body(tree: HtmlElement, ruleset: RuleSet, url: str | None) -> Extraction:
-    note = None
+    notes = []
     if ruleset.html_body:
         lines = site_body_lines(tree, ruleset)
-        if sum(len(line) for line in lines) >= MIN_BODY_CHARS:
-            return Extraction(lines, "site-selector")
-        note = (
+        if lines:
+            return Extraction(lines, "site-selector", notes, sentence_chars(lines))
+        notes.append(
             f"{ruleset.name}: body selector {[s.text for s in ruleset.html_body]} matched no article text;"
             " used generic extraction"
         )
-    return Extraction(generic_lines(tree, url), "generic", note)
+    return generic_extraction(tree, url, notes)
 
 
 def site_body_lines(tree: HtmlElement, ruleset: RuleSet) -> list[str]:
+    """The lines of the first body selector, in the file's order (a site's current layout,
+    then older ones), that holds article text; [] when none does."""
     for selector in ruleset.html_body:
         elements = selector(tree)
         outermost = [e for e in elements if not any(a in elements for a in e.iterancestors())]
         lines = [line for element in outermost for line in element_lines(element)]
-        if lines:
+        if sum(len(line) for line in lines) >= MIN_BODY_CHARS:
             return lines
     return []
 
 
-def generic_lines(tree: HtmlElement, url: str | None) -> list[str]:
-    text = trafilatura.extract(
-        tree,
-        url=url,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=True,
-        include_images=False,
-        deduplicate=False,
-        with_metadata=False,
+def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> Extraction:
+    first = run_candidate(CANDIDATE_MODES[0], tree, url)
+    prose = prose_chars(tree)
+    if first.lines and first.chars >= SUSPECT_SHARE * prose:
+        return Extraction(first.lines, "generic", notes, first.sentence_chars)
+    # Suspect: the first candidate missed much of the page's prose. Ask the others.
+    best = first
+    reasons = [f"generic: {first.name} extraction kept {first.chars} of {prose} characters of prose blocks"]
+    most_sentences = first.sentence_chars
+    for mode in CANDIDATE_MODES[1:]:
+        if best is not first:
+            break  # a later mode never improved on a taken one (aeb-dev, wcxb-dev-article)
+        other = run_candidate(mode, tree, url)
+        most_sentences = max(most_sentences, other.sentence_chars)
+        verdict = compare(best, other)
+        reasons.append(f"{other.name} ({other.chars} characters): {verdict}")
+        if verdict.startswith("taken"):
+            best = other
+    if best.chars < TINY_CHARS:
+        # Every extractor came back (nearly) empty: the page's prose blocks are the rescue.
+        # Not a competitor otherwise, since they also hold comments and teasers.
+        baseline = prose_candidate(tree)
+        most_sentences = max(most_sentences, baseline.sentence_chars)
+        verdict = compare(best, baseline)
+        reasons.append(f"{baseline.name} ({baseline.chars} characters): {verdict}")
+        if verdict.startswith("taken"):
+            best = baseline
+    notes.append("; ".join(reasons))
+    method = "generic" if best is first else f"generic-{best.name}"
+    return Extraction(best.lines, method, notes, most_sentences)
+
+
+def compare(current: Candidate, other: Candidate) -> str:
+    """Whether `other` should replace `current`, with the evidence, as a short sentence
+    that starts with "taken" or "not taken"."""
+    if not other.lines:
+        return "not taken: empty"
+    if not current.lines:
+        if other.sentence_chars:
+            return "taken: the current choice is empty"
+        return "not taken: no sentence in it"
+    if current.chars >= REPLACE_RATIO * other.chars or other.chars - current.chars < MIN_GAIN_CHARS:
+        return "not taken: adds little text"
+    kept = set(current.lines)
+    extra = [line for line in other.lines if line not in kept]
+    extra_chars = sum(len(line) for line in extra) or 1
+    sentence_share = sentence_chars(extra) / extra_chars
+    if sentence_share < MIN_SENTENCE_SHARE:
+        return f"not taken: the text it adds is {sentence_share:.0%} sentences"
+    found = set(other.lines)
+    agreement = sum(len(line) for line in current.lines if line in found) / (current.chars or 1)
+    if agreement < MIN_AGREEMENT and current.chars >= TINY_CHARS:
+        return f"not taken: keeps only {agreement:.0%} of the current choice"
+    return f"taken: adds {other.chars - current.chars} characters, {sentence_share:.0%} in sentences"
+
+
+def run_candidate(mode: str, tree: HtmlElement, url: str | None) -> Candidate:
+    """trafilatura in one mode on the pruned tree (it works on a copy), read as lines."""
+    document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS, **MODE_OPTIONS[mode])
+    body = getattr(document, "body", None)
+    return Candidate(mode, element_lines(body) if body is not None else [])
+
+
+def prose_blocks(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The page's prose blocks: paragraphs, list items, cells (innermost only) of sentence
+    length that are not mostly link text (a list of related headlines is not prose)."""
+    for block in tree.iter(*PROSE_BLOCKS):
+        if next(block.iterdescendants(*PROSE_BLOCKS), None) is None:
+            text = block.text_content()
+            long_enough = len(text) >= PROSE_MIN_WORDS * 2 and len(text.split()) >= PROSE_MIN_WORDS
+            if long_enough and _link_chars(block) <= MAX_LINK_SHARE * len(text):
+                yield block
+
+
+def _link_chars(block: HtmlElement) -> int:
+    return sum(len(link.text_content()) for link in block.iter("a"))
+
+
+def prose_chars(tree: HtmlElement) -> int:
+    """Roughly how much text an article extraction of this page should hold."""
+    return sum(len(" ".join(block.text_content().split())) for block in prose_blocks(tree))
+
+
+def prose_candidate(tree: HtmlElement) -> Candidate:
+    """A text-density baseline over the pruned page: its prose blocks, in page order."""
+    return Candidate(
+        "prose-baseline", [line for block in prose_blocks(tree) for line in element_lines(block)]
     )
-    return [clean for line in (text or "").splitlines() if (clean := normalise_space(line))]
+
+
+def is_sentence(line: str) -> bool:
+    """A line that ends like a sentence and is long enough to be one, or a long line with
+    sentences inside it (a paragraph ending in a link or a "»")."""
+    words = len(line.split())
+    if SENTENCE_END.search(line):
+        return words >= SENTENCE_MIN_WORDS or (len(line) >= SENTENCE_MIN_CHARS and len(line) >= 10 * words)
+    return words >= LONG_LINE_WORDS and INNER_SENTENCE_END.search(line) is not None
+
+
+def sentence_chars(lines: list[str]) -> int:
+    return sum(len(line) for line in lines if is_sentence(line))
 
 
 def element_lines(element: HtmlElement) -> list[str]:
-    """Visible text of an element, one line per block element (paragraph, heading, list item)."""
+    """Visible text of an element, one line per block element (paragraph, heading, list item,
+    table row); table cells are separated by a space."""
     parts: list[str] = []
     _collect(element, parts, is_root=True)
     return [clean for line in "".join(parts).split("\n") if (clean := normalise_space(line))]
@@ -105,10 +264,11 @@ def _collect(node: HtmlElement, parts: list[str], *, is_root: bool = False) -> N
     tag = node.tag if isinstance(node.tag, str) else None  # comments and PIs show no text
     if tag is not None and tag not in INVISIBLE_TAGS:
         block = tag in BLOCK_TAGS
-        parts.append("\n" if block else "")
+        separator = " " if tag in CELL_TAGS else "\n" if block else ""
+        parts.append(separator)
         parts.append(node.text or "")
         for child in node:
             _collect(child, parts)
-        parts.append("\n" if block else "")
+        parts.append(separator)
     if node.tail and not is_root:
         parts.append(node.tail)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from lxml import html as lxml_html
 
-from .metadata import find_credit, find_visible_date, split_names
-from .rules import RuleSet
+from .metadata import EDGE_PUNCTUATION, find_credit, find_visible_date, parse_offset, split_names
+from .rules import Rule, RuleSet
 from .sites import host_of
 
 ARTICLE_TYPES = {
@@ -35,7 +36,6 @@ BYLINE_LABEL = re.compile(
 )
 CREDIT_LABEL = re.compile(r"^\s*[(\[]?\s*(?:Foto|Photo|Sumber foto|Kredit)\s*:?\s*|[)\]]\s*$", re.IGNORECASE)
 MAX_CREDIT_CHARS = 60  # longer text without a recognisable credit is a caption, not a credit
-DESK_NAMES = frozenset({"redaksi", "tim redaksi", "admin", "administrator", "editor", "staff", "newsroom"})
 URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", re.IGNORECASE)
 
 
@@ -108,11 +108,17 @@ def _take_json_ld(meta: PageMeta, article: dict[str, Any]) -> None:
         meta.set("publisher", _clean_text(publisher.get("name")), "json-ld:publisher")
     meta.set("title", _clean_text(article.get("headline")), "json-ld:headline")
     meta.set("published", normalise_iso_date(article.get("datePublished")), "json-ld:datePublished")
-    page = article.get("mainEntityOfPage")
-    meta.set(
-        "url", article.get("url") or (page.get("@id") if isinstance(page, dict) else page), "json-ld:url"
-    )
+    meta.set("url", _url_of(article.get("url")) or _url_of(article.get("mainEntityOfPage")), "json-ld:url")
     meta.set("authors", _json_ld_people(article.get("author"), meta), "json-ld:author")
+
+
+def _url_of(node: Any) -> str | None:
+    """A JSON-LD URL as a string: pages give it as a string, an {"@id": ...} object or a list of either."""
+    if isinstance(node, list):
+        return next((url for item in node if (url := _url_of(item))), None)
+    if isinstance(node, dict):
+        return _url_of(node.get("@id") or node.get("url"))
+    return node.strip() or None if isinstance(node, str) else None
 
 
 def _json_ld_people(node: Any, meta: PageMeta) -> list[str]:
@@ -139,19 +145,99 @@ def _people(value: str | None, meta: PageMeta) -> list[str]:
 
 
 def read_byline(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> None:
-    """The site's visible byline, editor and date, where JSON-LD and meta tags said nothing."""
+    """The site's visible byline and editor (they beat JSON-LD and meta tags, which often
+    name the editor or the outlet), photo credits, and the date where nothing else gave one."""
+    drop_organisations(meta, ruleset)
     for key, selectors in (("authors", ruleset.html_author), ("editors", ruleset.html_editor)):
         for selector in selectors:
             texts = [_clean_text(BYLINE_LABEL.sub("", _shown(el))) for el in selector(tree)]
-            meta.set(key, [n for t in texts for n in _people(t, meta)], f"{ruleset.name}:html.{key[:-1]}")
+            names = [n for t in texts for n in _people(t, meta) if not is_organisation(n, ruleset)]
+            if names and set(names) != set(getattr(meta, key)):
+                setattr(meta, key, list(dict.fromkeys(names)))
+                meta.found_by[key] = f"{ruleset.name}:html.{key[:-1]}"
+                break
     for selector in ruleset.html_image_credit:
         credits = [_credit(_shown(el), ruleset) for el in selector(tree)]
         meta.set("image_credits", [c for c in credits if c], f"{ruleset.name}:html.image_credit")
+    _read_caption_credits(meta, tree, ruleset)
     for selector in ruleset.html_published:
         for el in selector(tree):
             value = el.get("datetime") or _shown(el)
             published = normalise_iso_date(value) or find_visible_date(value, ruleset)
             meta.set("published", published, f"{ruleset.name}:html.published")
+
+
+def _read_caption_credits(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> None:
+    """Credits found in caption elements, added to those found so far: by the site's own
+    caption and line rules that capture a credit, then by the `credits` rules."""
+    rules = [(rule, rule.regex.search) for rule in ruleset.captions if _own_credit_rule(rule, ruleset)]
+    rules += [(rule, rule.regex.fullmatch) for rule in ruleset.lines if _own_credit_rule(rule, ruleset)]
+    rules += [(rule, rule.regex.search) for rule in ruleset.credits]
+    if not rules:
+        return
+    for selector in ruleset.html_caption:
+        for element in selector(tree):
+            text = " ".join(element.text_content().split())
+            for rule, find in rules:
+                match = find(text)
+                credit = ((match and match.groupdict().get("image_credit")) or "").strip(EDGE_PUNCTUATION)
+                if credit:
+                    if credit not in meta.image_credits:
+                        meta.image_credits.append(credit)
+                        meta.found_by.setdefault("image_credits", rule.id)
+                    break
+
+
+def _own_credit_rule(rule: Rule, ruleset: RuleSet) -> bool:
+    """A site's own rule that captures a photo credit; shared caption rules are written for
+    caption lines in text and are too loose for every <figcaption> of the web."""
+    return "image_credit" in rule.groups and rule.id.startswith(ruleset.name + "/")
+
+
+def is_organisation(name: str, ruleset: RuleSet) -> bool:
+    return " ".join(name.split()).lower() in ruleset.organisations
+
+
+def drop_organisations(meta: PageMeta, ruleset: RuleSet) -> None:
+    """An organisation the rules name (outlet, desk) is never an author or editor."""
+    for key in ("authors", "editors"):
+        people = [n for n in getattr(meta, key) if not is_organisation(n, ruleset)]
+        if len(people) < len(getattr(meta, key)):
+            setattr(meta, key, people)
+            if not people:
+                meta.found_by.pop(key, None)
+
+
+def in_page_zone(published: str | None, ruleset: RuleSet, page_text: str) -> str | None:
+    """A time given in UTC, as the same instant in the site's zone: the rule file's
+    `timezone`, else a zone the page prints next to a time ("10:05 WIB"). Any other offset
+    is kept as the page gave it: a foreign offset on a WIB page is as likely a mislabelled
+    server clock as a true instant, and converting it would move the date."""
+    if not published or "T" not in published:
+        return published
+    try:
+        moment = datetime.fromisoformat(published)
+    except ValueError:
+        return published
+    if moment.utcoffset() != timedelta(0):
+        return published
+    zone = ruleset.timezone or _printed_zone(page_text, ruleset)
+    offset = parse_offset(zone, ruleset) if zone else None
+    return moment.astimezone(offset).isoformat() if offset is not None else published
+
+
+def _printed_zone(page_text: str, ruleset: RuleSet) -> str | None:
+    if not any(name in page_text for name in ruleset.timezones):
+        return None  # a quick test first: the regex below is slow on a long page
+    found = _time_with_zone(tuple(sorted(ruleset.timezones, key=len, reverse=True))).search(page_text)
+    return found.group(1) if found else None
+
+
+@functools.lru_cache(maxsize=64)
+def _time_with_zone(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A printed time followed by one of the zone names: "10:05 WIB"."""
+    alternatives = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"\b\d{{1,2}}[:.]\d{{2}}(?::\d{{2}})?\s*({alternatives})\b")
 
 
 def _credit(text: str, ruleset: RuleSet) -> str | None:

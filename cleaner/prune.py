@@ -12,6 +12,8 @@ from .textrules import normalise_space
 PREVIEW_CHARS = 120
 PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
 LONG_PARAGRAPH_CHARS = 250
+MOST_OF_THE_PAGE = 0.5  # share of a page's text no removal rule may take in one element
+BIG_REMOVAL_CHARS = 1000  # removals smaller than this are never most of an article page
 # Never visible text. Stripped in one C-level pass before the rules run, so neither the
 # rules nor the extractor walk them; not recorded as removals since they hold no text.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed")
@@ -31,9 +33,15 @@ def prune_tree(tree: HtmlElement, ruleset: RuleSet) -> list[Removal]:
             for element in rule.selector(tree):
                 doomed.setdefault(element, rule)
     removed = []
+    page_chars: int | None = None  # measured only when a removal is big enough to matter
     for element, rule in doomed.items():
         if _inside_removed(element, tree):
             continue  # went with an ancestor already
+        chars = len(element.text_content())
+        if chars > BIG_REMOVAL_CHARS:
+            page_chars = page_chars or len(tree.text_content())
+            if chars > MOST_OF_THE_PAGE * page_chars:
+                continue  # broken markup (an unclosed <nav> holding the article)
         removed.append(Removal(rule.id, preview(element), kind="element", selector=rule.shown))
         element.drop_tree()  # keeps the tail text, which belongs to the parent
     return removed

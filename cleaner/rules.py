@@ -99,6 +99,9 @@ class HtmlSpec(_Strict):
     editor: list[str] = []
     published: list[str] = []
     image_credit: list[str] = []  # the element holding a photo credit (its text, "Foto:" cut)
+    # Caption elements (figcaption): a photo credit the `credits` rules find in one goes to
+    # image_credits. Read before html.remove runs, so a rule may then remove the captions.
+    caption: list[str] = []
 
 
 class RuleFileSpec(_Strict):
@@ -111,10 +114,14 @@ class RuleFileSpec(_Strict):
     months: dict[str, int] = {}
     timezones: dict[str, str] = {}
     sources: dict[str, str] = {}
-    # The zone of times the site prints without one ("10:03"), e.g. "WIB" or "+07:00".
+    # The zone of times the site prints without one ("10:03"), e.g. "WIB" or "+07:00"; the
+    # publication time is also given in this zone.
     timezone: str | None = None
     # jusText stop lists ("Indonesian", "English") that tell prose from menus in a text dump.
     stoplists: list[str] = []
+    # Names that are never a person, so never an author or editor: the outlet's legal and
+    # brand names, desk names ("Tim Redaksi"). Matched whole, ignoring case.
+    organisations: list[str] = []
     cut: list[RuleSpec] = []
     blocks: list[BlockSpec] = []
     lines: list[RuleSpec] = []
@@ -123,10 +130,11 @@ class RuleFileSpec(_Strict):
     title_suffixes: list[RuleSpec] = []
     captions: list[RuleSpec] = []
     dates: list[RuleSpec] = []  # formats of visible dates, read from html.published elements
+    credits: list[RuleSpec] = []  # photo credits in html.caption elements (group image_credit)
     html: HtmlSpec = HtmlSpec()
 
 
-SECTIONS = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "captions", "dates")
+SECTIONS = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "captions", "dates", "credits")
 
 
 # --- compiled rules -----------------------------------------------------------------------
@@ -186,6 +194,8 @@ class RuleSet:
     title_suffixes: tuple[Rule, ...] = ()
     captions: tuple[Rule, ...] = ()
     dates: tuple[Rule, ...] = ()
+    credits: tuple[Rule, ...] = ()
+    organisations: frozenset[str] = frozenset()  # lower-cased
     months: dict[str, int] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
@@ -194,6 +204,7 @@ class RuleSet:
     html_author: tuple[Selector, ...] = ()
     html_editor: tuple[Selector, ...] = ()
     html_image_credit: tuple[Selector, ...] = ()
+    html_caption: tuple[Selector, ...] = ()
     timezone: str | None = None
     html_published: tuple[Selector, ...] = ()
     stoplists: tuple[str, ...] = ()
@@ -427,6 +438,7 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
     months: dict[str, int] = {}
     timezones: dict[str, str] = {}
     sources: dict[str, str] = {}
+    organisations: set[str] = set()
     sections: dict[str, dict[str, Rule]] = {s: {} for s in SECTIONS}
     html_remove: dict[str, HtmlRule] = {}
     disabled: set[str] = set()
@@ -435,6 +447,7 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
         months.update({k.lower(): v for k, v in spec.months.items()})
         timezones.update(spec.timezones)
         sources.update(spec.sources)
+        organisations.update(" ".join(name.split()).lower() for name in spec.organisations)
         disabled.update(spec.disable)
     # The site's own rules are tried before inherited ones, and replace an inherited rule of the same id.
     for layer_name, layer_path, spec in reversed(layers):
@@ -466,11 +479,13 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
         months=months,
         timezones=timezones,
         sources=sources,
+        organisations=frozenset(organisations),
         html_body=_compile_selectors(layers, "body"),
         html_remove=tuple(r for short, r in html_remove.items() if short not in disabled),
         html_author=_compile_selectors(layers, "author"),
         html_editor=_compile_selectors(layers, "editor"),
         html_image_credit=_compile_selectors(layers, "image_credit"),
+        html_caption=_compile_selectors(layers, "caption"),
         timezone=next((spec.timezone for _, _, spec in reversed(layers) if spec.timezone), None),
         stoplists=next((tuple(spec.stoplists) for _, _, spec in reversed(layers) if spec.stoplists), ()),
         html_published=_compile_selectors(layers, "published"),
@@ -512,7 +527,7 @@ def _own_compile_errors(name: str, layers: list[tuple[str, Path, RuleFileSpec]])
         attempts.append(functools.partial(_compile_rule, name, path, rule, variables, key))
     for index, selector_spec in enumerate(spec.html.remove):
         attempts.append(functools.partial(_compile_html_rule, name, path, selector_spec, index))
-    for key in ("body", "author", "editor", "published", "image_credit"):
+    for key in ("body", "author", "editor", "published", "image_credit", "caption"):
         attempts.append(functools.partial(_compile_selectors, [layers[-1]], key))
     errors = []
     for attempt in attempts:

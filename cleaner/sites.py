@@ -20,9 +20,12 @@ class SiteMatch:
 
 
 def host_of(url: str | None) -> str | None:
-    if not url:
+    if not url or not isinstance(url, str):
         return None
-    host = urlsplit(url if "//" in url else "//" + url).hostname
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:  # "http://[bad" and other unparsable hosts name no site
+        return None
     return host.lower().removeprefix("www.") if host else None
 
 

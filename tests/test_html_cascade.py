@@ -1,0 +1,203 @@
+"""The generic extraction cascade and the shared HTML rules for embeds, captions and lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.extract import Candidate, compare, is_sentence
+
+SENTENCE = "The council voted on Monday to extend the night bus service to the airport and the harbour."
+PARAGRAPHS = "".join(
+    f"<p>{SENTENCE} Paragraph {i} adds more detail about the timetable.</p>" for i in range(8)
+)
+
+
+def page(body: str, title: str = "Night buses") -> str:
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+# --- the cascade --------------------------------------------------------------------------
+
+
+def test_a_clean_page_runs_one_extractor_and_says_nothing(cleaner: Cleaner) -> None:
+    article = cleaner.clean_html(page(f"<article><h1>Night buses</h1>{PARAGRAPHS}</article>"))
+    assert article.extraction == "generic" and article.notes == []
+    assert len(article.paragraphs) == 8
+
+
+def test_when_every_extractor_misses_the_prose_the_baseline_rescues_it(cleaner: Cleaner) -> None:
+    # trafilatura drops a container it takes for reader comments, in every mode
+    article = cleaner.clean_html(page(f'<div class="comments-area">{PARAGRAPHS}</div>'))
+    assert article.extraction == "generic-prose-baseline" and article.status == "ok"
+    assert len(article.paragraphs) == 8
+    assert "precision extraction kept 0 of" in article.notes[0]
+    assert "prose-baseline" in article.notes[0] and "taken" in article.notes[0]
+
+
+def test_a_menu_is_not_rescued(cleaner: Cleaner) -> None:
+    links = "".join(
+        f"<li><a href='/n/{i}'>Headline number {i} of the day for our readers</a></li>" for i in range(30)
+    )
+    article = cleaner.clean_html(page(f"<ul>{links}</ul>"))
+    assert article.status == "empty"
+
+
+PROSE = [f"{SENTENCE} Line {i}." for i in range(10)]
+
+
+@pytest.mark.parametrize(
+    ("current", "other", "verdict"),
+    [
+        ([], PROSE, "taken"),
+        ([], ["Home", "News", "Sport"], "not taken"),  # nothing readable: nothing to take
+        (PROSE[:2], PROSE, "taken"),  # adds sentences and keeps what it had
+        (PROSE[:9], PROSE, "not taken"),  # adds little
+        (PROSE[:2], PROSE[:2] + [f"Related story number {i} you may like" for i in range(40)], "not taken"),
+        ([f"{SENTENCE} Other {i}." for i in range(8)], PROSE * 5, "not taken"),  # another text
+    ],
+    ids=["empty", "empty-vs-menu", "more-prose", "little-gain", "adds-links", "disagrees"],
+)
+def test_compare_decides_on_evidence(current: list[str], other: list[str], verdict: str) -> None:
+    result = compare(Candidate("precision", current), Candidate("recall", other))
+    assert result.split(":")[0] == verdict, result
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (SENTENCE, True),
+        ("Read more about buses", False),
+        ("Home » News » Transport", False),
+        ("Kindle for PCをインストールすると自動でホットキーが設定されます。", True),
+        (" ".join([SENTENCE] * 4) + " Read in browser »", True),  # sentences inside a long line
+        (" ".join(["Headline without any stop"] * 10), False),
+    ],
+)
+def test_is_sentence(line: str, expected: bool) -> None:
+    assert is_sentence(line) is expected
+
+
+def test_lists_and_tables_come_without_invented_markup(cleaner: Cleaner) -> None:
+    body = (
+        f"<article>{PARAGRAPHS}<ul><li>First stop at the airport</li><li>Second stop</li></ul>"
+        "<table><tr><td>Route</td><td>N1</td></tr></table></article>"
+    )
+    text = cleaner.clean_html(page(body)).text
+    assert "First stop at the airport" in text and "- " not in text and "|" not in text
+
+
+# --- embeds, captions, lists --------------------------------------------------------------
+
+TWEET = (
+    '<blockquote class="twitter-tweet"><p>Big news for night owls today https://t.co/x</p>'
+    "&mdash; City Council (@council) June 1, 2024</blockquote>"
+)
+INSTAGRAM = '<blockquote class="instagram-media"><p>A post shared by the council</p></blockquote>'
+QUOTE = "<blockquote><p>“We listened to the riders,” the mayor said at the meeting.</p></blockquote>"
+
+
+def removed_by(article, rule: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.text for r in article.removed if r.rule == rule]
+
+
+def test_social_embeds_go_quotes_stay(cleaner: Cleaner) -> None:
+    article = cleaner.clean_html(page(f"<article>{PARAGRAPHS}{TWEET}{INSTAGRAM}{QUOTE}</article>"))
+    assert not any("night owls" in p or "post shared" in p for p in article.paragraphs)
+    assert len(removed_by(article, "web/social-embed")) == 2
+    assert any("We listened to the riders" in p for p in article.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("caption", "credit"),
+    [
+        ("The new night bus at the depot. ©Jane Doe", "Jane Doe"),
+        ("The new night bus at the depot. (Photo: Jane Doe/Reuters)", "Jane Doe/Reuters"),
+        ("The new night bus at the depot. Photo by Jane Doe", "Jane Doe"),
+        ("Bus baru di depo. (Foto: Humas Pemkot)", "Humas Pemkot"),
+        ("The mayor (right) at the depot", None),  # a bracket is not a credit
+        ("A photo of the depot at dawn", None),
+    ],
+)
+def test_captions_go_and_their_credits_are_kept(cleaner: Cleaner, caption: str, credit: str | None) -> None:
+    figure = f'<figure><img src="bus.jpg"><figcaption>{caption}</figcaption></figure>'
+    article = cleaner.clean_html(page(f"<article>{PARAGRAPHS[:600]}{figure}{PARAGRAPHS[600:]}</article>"))
+    assert removed_by(article, "web/figure-caption") == [caption]
+    assert article.image_credits == ([credit] if credit else [])
+    assert not any(caption[:20] in p for p in article.paragraphs)
+
+
+BACA_JUGA = "<p><strong>Baca juga:</strong></p>"
+LINKS = '<ul><li><a href="/a">Bus malam diperpanjang</a></li><li><a href="/b">Tarif baru</a></li></ul>'
+
+
+@pytest.mark.parametrize(
+    ("before", "items", "removed"),
+    [
+        (BACA_JUGA, LINKS, True),
+        ("<p>Artikel terkait</p>", LINKS, True),
+        (f"<p>{SENTENCE}</p>", LINKS, False),  # a list after a paragraph is the article's
+        (BACA_JUGA, "<ul><li>Halte baru di bandara</li><li>Tarif baru</li></ul>", False),  # not links
+    ],
+    ids=["baca-juga", "artikel-terkait", "after-paragraph", "plain-items"],
+)
+def test_list_left_by_a_baca_juga_label(cleaner: Cleaner, before: str, items: str, removed: bool) -> None:
+    article = cleaner.clean_html(page(f"<article>{PARAGRAPHS}{before}{items}{PARAGRAPHS}</article>"))
+    assert bool(removed_by(article, "id-news/baca-juga-list")) is removed
+
+
+def test_no_rule_removes_most_of_a_page(cleaner: Cleaner) -> None:
+    # an unclosed <nav> swallows the article; page-chrome must not take the page with it
+    article = cleaner.clean_html(page(f"<nav><a href='/'>Home</a><div>{PARAGRAPHS}</div>"))
+    assert len(article.paragraphs) == 8
+    assert not any(r.rule == "web/page-chrome" for r in article.removed)
+
+
+def test_a_small_nav_still_goes(cleaner: Cleaner) -> None:
+    article = cleaner.clean_html(
+        page(f"<nav><a href='/'>Home</a> <a href='/n'>News</a></nav><article>{PARAGRAPHS}</article>")
+    )
+    assert [r.text for r in article.removed if r.rule == "web/page-chrome"] == ["Home News"]
+
+
+# --- a site's layouts, newest first -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def layouts_cleaner(tmp_path_factory: pytest.TempPathFactory) -> Cleaner:
+    import shutil
+
+    from .conftest import REPO
+
+    rules = tmp_path_factory.mktemp("rules")
+    shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
+    (rules / "contoh.co.id.yaml").write_text(
+        "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\n"
+        "html:\n  body: ['#content-wrapper', 'div.detail-in', 'span[itemprop=articleBody]']\n",
+        encoding="utf-8",
+    )
+    return Cleaner(rules)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'<div id="content-wrapper">{PARAGRAPHS}</div>',  # current layout
+        f'<div id="content-wrapper"><p>Iklan</p></div><div class="detail-in">{PARAGRAPHS}</div>',  # 2019: the new id is a stub
+        f'<span itemprop="articleBody">{"<br>".join([SENTENCE] * 8)}</span>',  # 2015
+    ],
+    ids=["current", "older-with-stub", "oldest"],
+)
+def test_body_selectors_are_tried_in_order(layouts_cleaner: Cleaner, body: str) -> None:
+    article = layouts_cleaner.clean_html(
+        page(f"<nav><a href='/'>Beranda</a></nav>{body}"), url="https://contoh.co.id/r/1"
+    )
+    assert article.extraction == "site-selector" and article.notes == []
+    assert len(article.paragraphs) == 8 and "Iklan" not in article.paragraphs
+
+
+def test_no_layout_matches_generic_extraction_says_so(layouts_cleaner: Cleaner) -> None:
+    article = layouts_cleaner.clean_html(
+        page(f"<article>{PARAGRAPHS}</article>"), url="https://contoh.co.id/r/1"
+    )
+    assert article.extraction == "generic" and "matched no article text" in article.notes[0]
