@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,3 +20,15 @@ def cleaner() -> Cleaner:
 
 def body_of(cleaner: Cleaner, text: str, **kwargs: str) -> list[str]:
     return cleaner.clean_text(text, **kwargs).paragraphs
+
+
+def load_bench(name: str) -> ModuleType:
+    """A script of bench/ (they are scripts, not a package) as the module `name`, loaded once."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module

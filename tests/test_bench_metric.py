@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-AEB_PATH = Path(__file__).resolve().parent.parent / "bench" / "aeb.py"
+from .conftest import load_bench
 
-
-def _load_aeb():
-    spec = importlib.util.spec_from_file_location("bench_aeb", AEB_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-aeb = _load_aeb()
+aeb = load_bench("aeb")
 
 
 def test_shingles_are_counted_4_token_windows():

@@ -6,9 +6,7 @@ Skipped when the benchmark data is not there."""
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -16,22 +14,13 @@ import pytest
 
 from cleaner import Cleaner
 
-from .conftest import REPO, SHARED
+from .conftest import REPO, SHARED, load_bench
 
 BENCHMARKS = SHARED / "benchmarks"
 FLOORS = json.loads((REPO / "bench" / "floors_html.json").read_text(encoding="utf-8"))
 
 
-def _load_bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_aeb_gate", REPO / "bench" / "aeb.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-aeb = _load_bench()
+aeb = load_bench("aeb")
 
 
 def _data(name: str) -> Path:

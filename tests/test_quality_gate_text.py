@@ -3,27 +3,16 @@ stay at or above the floors pinned in bench/floors_text.json (see bench/text_ben
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from cleaner import Cleaner
 
-from .conftest import SHARED
+from .conftest import SHARED, load_bench
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_floors_file_pins_every_set() -> None:
@@ -34,7 +23,7 @@ def test_floors_file_pins_every_set() -> None:
 
 
 def test_gate_flags_a_figure_below_its_floor() -> None:
-    bench = _load("text_bench")
+    bench = load_bench("text_bench")
     floors = {"realid": {"clean_text_a": 0.9, "dumps_below_identity": 0}}
     assert bench.gate_failures({"realid": {"clean_text_a": 0.95, "dumps_below_identity": 0}}, floors) == []
     assert bench.gate_failures({"realid": {"clean_text_a": 0.89, "dumps_below_identity": 1}}, floors) == [
@@ -45,7 +34,7 @@ def test_gate_flags_a_figure_below_its_floor() -> None:
 
 @pytest.mark.skipif(not (SHARED / "benchmarks").is_dir(), reason="../shared/benchmarks not present")
 def test_clean_text_stays_at_or_above_its_floors(cleaner: Cleaner) -> None:
-    bench = _load("text_bench")
+    bench = load_bench("text_bench")
     floors = json.loads((BENCH / "floors_text.json").read_text(encoding="utf-8"))
     figures = bench.gate_figures(SHARED / "benchmarks", cleaner)
     assert figures, "no benchmark set found"
