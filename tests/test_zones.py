@@ -48,11 +48,20 @@ def test_a_menu_word_above_the_article_never_cuts_it(cleaner: Cleaner) -> None:
 
 
 def test_header_and_footer_zones_are_attributed(cleaner: Cleaner) -> None:
-    article = clean(cleaner, *MENU, TITLE, "Ilustrasi banjir rob", P1, P2, P3, *FOOTER)
+    article = clean(cleaner, *MENU, TITLE, "Ilustrasi banjir rob", P1, P2, P3, "Karier", "Mitra", "Sitemap")
     assert article.paragraphs == [P1, P2, P3]
     assert rules_of(article, "Mode Gelap") == ["builtin/header-zone"]
     assert rules_of(article, "Ilustrasi banjir rob") == ["builtin/header-zone"]  # a caption above the lead
-    assert rules_of(article, "Pedoman Media Siber") == ["builtin/footer-zone"]
+    assert rules_of(article, "Mitra") == ["builtin/footer-zone"]
+
+
+def test_widgets_and_the_page_footer_end_the_article_but_not_above_it(cleaner: Cleaner) -> None:
+    for marker in ("Bagikan ini:", "Tinggalkan Balasan", "TOPIK TERKAIT", "Pedoman Media Siber"):
+        article = clean(cleaner, marker, *MENU, TITLE, P1, P2, P3, marker, "Facebook", "Sunting")
+        assert article.paragraphs == [P1, P2, P3], marker
+        assert [r.kind for r in article.removed if r.text == "Sunting"] == ["cut"], marker
+    sentence = "Pedoman media siber itu disusun Dewan Pers bersama komunitas pers pada 2012."
+    assert sentence in clean(cleaner, TITLE, P1, sentence, P2, P3).paragraphs
 
 
 def test_a_dateline_on_its_own_line_above_the_lead_is_read(cleaner: Cleaner) -> None:
