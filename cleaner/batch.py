@@ -21,30 +21,46 @@ as done on the next run.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
-import multiprocessing
 import os
 import secrets
-import signal
 import sys
 import tempfile
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from tqdm import tqdm
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 from . import logs
 from .core import Cleaner
 from .decode import MAX_BYTES
-from .errors import InputError
-from .inputs import SUFFIXES, clean_path, input_suffix, is_continuation
+from .errors import CleanerError, InputError
+from .inputs import (
+    SUFFIXES,
+    Source,
+    clean_path,
+    clean_source,
+    continuation_pages,
+    folder_sources,
+    header_charset_for,
+    input_suffix,
+    is_html,
+    url_for,
+)
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, time_budget
 from .models import Article
+from .pool import Lost, WorkerPool
 from .rules import Rules
 
 logger = logging.getLogger(__name__)
@@ -78,45 +94,81 @@ def _unsupported_reason(path: Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    path: Path  # where to read it; str(path) is the input path as given, used in reports and records
+    path: Path  # where to read it
     rel: Path  # relative to the folder it was found in (its file name when given as a file)
-    problem: str | None = None  # why it cannot even be attempted (missing, unsupported type)
+    problem: str | None = None  # why it cannot even be attempted (missing, unsupported type, a link loop)
+    # The absolute, resolved path (bytes that are not UTF-8 escaped as \xNN): the input's name in
+    # records and reports, and its key, so `dir` and `$PWD/dir` are the same input.
+    source: str = ""
+    resolved: Source | None = None  # its later pages, URL and charset, looked up once
 
-    @property
-    def source(self) -> str:
-        return str(self.path)
+    def to_source(self) -> Source:
+        return self.resolved or Source(self.path)
 
 
 def collect_inputs(paths: Iterable[str | Path], *, exclude: Path | None = None) -> list[Input]:
     """Files given, and the supported files under folders given (recursively, sorted, hidden
     entries and the `exclude` folder left out). Each file once, in the order given."""
     inputs: list[Input] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     excluded = exclude.resolve() if exclude else None
     for given in map(Path, paths):
         if given.is_dir():
-            found = [Input(path, path.relative_to(given)) for path in _walk(given, excluded)]
+            found = list(_walk(given, excluded))
         elif given.is_file():
             problem = None if input_suffix(given) else _unsupported_reason(given)
-            found = [Input(given, Path(given.name), problem)]
+            found = [_input(given, Path(given.name), problem, given_file=True)]
         else:
-            found = [Input(given, Path(given.name), "not found")]
+            found = [_input(given, Path(given.name), "not found")]
         for item in found:
-            key = item.path.resolve()
-            if key not in seen:
-                seen.add(key)
+            if item.source not in seen:
+                seen.add(item.source)
                 inputs.append(item)
     return inputs
 
 
-def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
+def _walk(folder: Path, excluded: Path | None) -> Iterator[Input]:
+    """Each folder is listed once; its inputs are resolved from that listing (folder_sources)."""
+    unreadable: list[Input] = []
+
+    def report(exc: OSError) -> None:  # a subfolder that cannot be listed is a failed input, not a crash
+        where = Path(exc.filename or folder)
+        problem = f"unreadable folder: {exc.strerror}"
+        unreadable.append(_input(where, Path(where.name or "."), problem))
+
     # os.walk does not follow symlinked folders, so a link loop cannot trap the walk.
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=report):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(root, d).resolve() != excluded))
-        for name in sorted(files):
-            path = Path(root, name)
-            if not name.startswith(".") and input_suffix(path) and not is_continuation(path):
-                yield path
+        for source in folder_sources(Path(root), files):
+            yield _input(source.path, source.path.relative_to(folder), resolved=source)
+    yield from unreadable
+
+
+def _input(
+    path: Path,
+    rel: Path,
+    problem: str | None = None,
+    *,
+    resolved: Source | None = None,
+    given_file: bool = False,
+) -> Input:
+    try:
+        real = path.resolve(strict=problem != "not found")
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a dangling link
+        reason = "symlink loop" if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP else exc.strerror
+        return Input(path, rel, problem or f"cannot open: {reason}", source=escaped(path.absolute()))
+    source = escaped(real)
+    if source != str(real):
+        problem = problem or "file name is not valid UTF-8 (shown escaped)"
+    if given_file and resolved is None and problem is None:
+        pages = tuple(continuation_pages(path)) if is_html(path) else ()
+        resolved = Source(path, pages=pages, url=url_for(path), charset=header_charset_for(path))
+    return Input(path, rel, problem, source=source, resolved=resolved)
+
+
+def escaped(path: Path) -> str:
+    """The path as text that any writer can encode: undecodable bytes of a file name become \\xNN."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # --- the summary --------------------------------------------------------------------------
@@ -140,14 +192,18 @@ class Summary:
         return not self.failed
 
     def add_article(self, article: Article) -> None:
+        rules = tuple(removal.rule for removal in article.removed)
+        self.add_facts(Facts(article.site, rules, article.extraction, article.status))
+
+    def add_facts(self, facts: Facts) -> None:
         self.cleaned += 1
-        site = article.site or UNKNOWN_SITE
+        site = facts.site or UNKNOWN_SITE
         self.sites[site] += 1
-        self.rules.update(removal.rule for removal in article.removed)
-        if article.extraction != "text":
+        self.rules.update(facts.rules)
+        if facts.extraction != "text":
             self.html_pages[site] += 1
-            self.by_body_selector[site] += article.extraction == "site-selector"
-        if article.status == "empty":
+            self.by_body_selector[site] += facts.extraction == "site-selector"
+        if facts.status == "empty":
             self.empty += 1
 
     def find_stale_rules(self, rules: Rules) -> None:
@@ -253,8 +309,14 @@ def _filesystem_now(folder: Path) -> int:
         return os.fstat(fh.fileno()).st_mtime_ns
 
 
-def _record(job: Input, article: Article) -> dict[str, Any]:
-    return {"input": job.source, **article.to_dict()}
+def serialize(source: str, article: Article, fmt: Format) -> bytes:
+    """The bytes an output holds for one article: done where it was cleaned (a worker), so
+    the writing process only writes."""
+    if fmt == "txt":
+        return (article.text + "\n").encode("utf-8") if article.text else b""
+    record = {"input": source, **article.to_dict()}
+    indent = 2 if fmt == "json" else None
+    return (json.dumps(record, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
 
 
 # --- run state ----------------------------------------------------------------------------
@@ -279,7 +341,7 @@ class _Writer(Protocol):
     def output_file(self, job: Input) -> Path | None: ...  # its own output file, if it gets one
     def is_up_to_date(self, job: Input) -> bool: ...
     def start(self) -> None: ...
-    def write(self, job: Input, article: Article) -> None: ...
+    def write(self, job: Input, payload: bytes) -> None: ...  # from serialize()
     def drop(self, job: Input) -> None: ...  # the input failed
     def finish(self) -> dict[str, Any]: ...  # returns what to add to the run state
     def close(self) -> None: ...  # also after an interruption
@@ -289,8 +351,8 @@ class _Writer(Protocol):
 class _TreeWriter:
     """json and txt: one output file per input, mirroring the input tree."""
 
-    def __init__(self, out_dir: Path, fmt: Format, state: dict[str, Any] | None):
-        self.out_dir, self.fmt, self.state_valid = out_dir, fmt, state is not None
+    def __init__(self, out_dir: Path, fmt: Format, valid_since: int):
+        self.out_dir, self.fmt, self.valid_since = out_dir, fmt, valid_since
 
     def output_file(self, job: Input) -> Path:
         suffix = input_suffix(job.rel) or job.rel.suffix
@@ -298,20 +360,18 @@ class _TreeWriter:
         return self.out_dir / job.rel.parent / f"{stem}.{self.fmt}"
 
     def is_up_to_date(self, job: Input) -> bool:
-        if not self.state_valid:  # no complete run with these rules and this format yet
-            return False
         out_mtime, in_mtime = _mtime_ns(self.output_file(job)), _mtime_ns(job.path)
-        return out_mtime is not None and in_mtime is not None and out_mtime >= in_mtime
+        if out_mtime is None or in_mtime is None:
+            return False
+        # strictly after the start: an output of the same clock tick may predate it
+        return out_mtime >= in_mtime and (out_mtime > self.valid_since or self.valid_since == 0)
 
     def start(self) -> None:
         pass
 
-    def write(self, job: Input, article: Article) -> None:
-        if self.fmt == "json":
-            text = json.dumps(_record(job, article), ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = article.text + "\n" if article.text else ""
-        write_atomic(self.output_file(job), text)
+    def write(self, job: Input, payload: bytes) -> None:
+        with atomic_writer(self.output_file(job)) as fh:
+            fh.write(payload)
 
     def drop(self, job: Input) -> None:
         pass  # a stale output of a now failing input is left alone; the failure is reported
@@ -389,23 +449,22 @@ class _JsonlWriter:
         if self.part_end is None:
             self.part = self.part_path.open("wb")
             header = {"run": {"fingerprint": self.fingerprint, "started_ns": self.started_ns}}
-            self._append(header)
+            self._append((json.dumps(header) + "\n").encode("utf-8"))
         else:
             # Keep the interrupted run's records; cut off a truncated last line before appending.
             self.part = self.part_path.open("r+b")
             self.part.truncate(self.part_end)
             self.part.seek(self.part_end)
 
-    def _append(self, record: dict[str, Any]) -> JsonlLine:
+    def _append(self, data: bytes) -> JsonlLine:
         assert self.part is not None
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         offset = self.part.tell()
         self.part.write(data)
         self.part.flush()  # per record, so an interrupted run keeps what it finished
         return JsonlLine(self.part_path, offset, len(data))
 
-    def write(self, job: Input, article: Article) -> None:
-        self.records[job.source] = self._append(_record(job, article))
+    def write(self, job: Input, payload: bytes) -> None:
+        self.records[job.source] = self._append(payload)
 
     def drop(self, job: Input) -> None:
         self.records.pop(job.source, None)
@@ -460,19 +519,40 @@ def parse_jsonl_line(line: bytes) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class Facts:
+    """What the summary needs of a cleaned article."""
+
+    site: str | None
+    rules: tuple[str, ...]  # rule id of each removal
+    extraction: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Outcome:
-    article: Article | None = None
+    payload: bytes | None = None  # the serialized output
+    facts: Facts | None = None
     error: str | None = None
     detail: str | None = None  # traceback of an unexpected error, logged at debug level
 
 
-def _attempt(cleaner: Cleaner, path: Path, max_bytes: int) -> _Outcome:
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_bytes: int = MAX_BYTES
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per document
+
+
+def _attempt(cleaner: Cleaner, source: Source, name: str, fmt: Format, limits: Limits) -> _Outcome:
     try:
-        return _Outcome(article=clean_file(cleaner, path, max_bytes=max_bytes))
+        with time_budget(limits.timeout):
+            article = clean_source(cleaner, source, max_bytes=limits.max_bytes)
+            payload = serialize(name, article, fmt)
     except InputError as exc:
         return _Outcome(error=exc.reason)
     except Exception as exc:  # a bug hit by one document must not stop a run of thousands
         return _Outcome(error=f"unexpected error: {type(exc).__name__}: {exc}", detail=traceback.format_exc())
+    facts = Facts(article.site, tuple(r.rule for r in article.removed), article.extraction, article.status)
+    return _Outcome(payload=payload, facts=facts)
 
 
 _worker_cleaner: Cleaner | None = None
@@ -480,59 +560,60 @@ _worker_cleaner: Cleaner | None = None
 
 def _init_worker(cleaner: Cleaner, log_level: int | None) -> None:
     global _worker_cleaner
-    _worker_cleaner = cleaner
+    _worker_cleaner = cleaner  # unpickled once per worker: its rules are compiled once
     if log_level is not None:  # the CLI's logging (-v/-q, inputs named in warnings), as in the parent
         logs.configure(log_level)
-    # Ctrl-C reaches the whole process group; the parent handles it and stops the pool,
-    # so workers ignore it instead of each printing a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _attempt_in_worker(path: Path, max_bytes: int) -> _Outcome:
+def _attempt_in_worker(source: Source, name: str, fmt: Format, limits: Limits) -> _Outcome:
     assert _worker_cleaner is not None, "worker started without _init_worker"
-    return _attempt(_worker_cleaner, path, max_bytes)
+    return _attempt(_worker_cleaner, source, name, fmt, limits)
+
+
+HARD_TIMEOUT_GRACE = 10.0  # the pool stops a worker this long after the document's own budget
+MAX_BATCH = 32
 
 
 def _attempt_all(
-    jobs: list[Input], cleaner: Cleaner, workers: int, max_bytes: int
+    jobs: list[Input], cleaner: Cleaner, workers: int, fmt: Format, limits: Limits, memory_mb: float | None
 ) -> Iterator[tuple[Input, _Outcome]]:
     """(input, outcome) pairs, in completion order when workers > 1."""
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
-            yield job, _attempt(cleaner, job.path, max_bytes)
+            yield job, _attempt(cleaner, job.to_source(), job.source, fmt, limits)
         return
-    # spawn: the same start method on every platform, and safe with threads (tqdm's monitor).
-    context = multiprocessing.get_context("spawn")
+    hard = limits.timeout + HARD_TIMEOUT_GRACE if limits.timeout else None
+    # Batches small enough that every worker gets several, large enough to make the hand-over cheap.
+    batch = max(1, min(MAX_BATCH, len(jobs) // (workers * 8)))
+    items = ((i, (job.to_source(), job.source, fmt, limits)) for i, job in enumerate(jobs))
     initargs = (cleaner, logs.configured_level())
-    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=initargs) as pool:
-        todo = iter(jobs)
-        pending: dict[Future[_Outcome], Input] = {}
-
-        def submit_next() -> None:
-            job = next(todo, None)
-            if job is not None:
-                pending[pool.submit(_attempt_in_worker, job.path, max_bytes)] = job
-
-        try:
-            # A bounded number in flight keeps memory flat however many inputs there are.
-            for _ in range(workers * 4):
-                submit_next()
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = pending.pop(future)
-                    yield job, _outcome_of(future)
-                    submit_next()
-        finally:
-            for future in pending:
-                future.cancel()
+    with WorkerPool(
+        workers,
+        _attempt_in_worker,
+        _init_worker,
+        initargs,
+        hard_timeout=hard,
+        memory_mb=memory_mb,
+        batch_size=batch,
+    ) as pool:
+        for index, result in pool.map(items):
+            yield jobs[index], _Outcome(error=result.reason) if isinstance(result, Lost) else result
 
 
-def _outcome_of(future: Future[_Outcome]) -> _Outcome:
+def available_cores() -> int:
     try:
-        return future.result()
-    except Exception as exc:  # the worker died (killed, out of memory) or the result did not pickle
-        return _Outcome(error=f"worker failed: {type(exc).__name__}: {exc}")
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+AUTO_MIN_DOCS = 40  # below this, starting workers costs more than it saves
+
+
+def _worker_count(workers: int | Literal["auto"], todo: int) -> int:
+    if workers == "auto":
+        return 1 if todo < AUTO_MIN_DOCS else available_cores()
+    return workers
 
 
 # --- the runner ---------------------------------------------------------------------------
@@ -544,15 +625,21 @@ def run_batch(
     *,
     fmt: Format = "json",
     cleaner: Cleaner | None = None,
-    workers: int = 1,
+    workers: int | Literal["auto"] = 1,
     force: bool = False,
     progress: bool = False,
     max_bytes: int = MAX_BYTES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    memory_mb: float | None = DEFAULT_MEMORY_MB,
 ) -> Summary:
-    """Clean every input into out_dir and return what happened to each."""
+    """Clean every input into out_dir and return what happened to each.
+
+    workers: 1 cleans in this process; N > 1 starts N worker processes; "auto" one per
+    available core (in this process when there is little to do). timeout: seconds one
+    document may take (None: no limit); memory_mb: a worker over it is replaced."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if workers < 1:
+    if workers != "auto" and workers < 1:
         raise ValueError("workers must be at least 1")
     if cleaner is None:
         from . import default_cleaner
@@ -560,32 +647,90 @@ def run_batch(
         cleaner = default_cleaner()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    with exclusive_use(out):
+        return _run_locked(
+            inputs, out, fmt, cleaner, workers, force, progress, Limits(max_bytes, timeout), memory_mb
+        )
+
+
+def _run_locked(
+    inputs: Iterable[str | Path],
+    out: Path,
+    fmt: Format,
+    cleaner: Cleaner,
+    workers: int | Literal["auto"],
+    force: bool,
+    progress: bool,
+    limits: Limits,
+    memory_mb: float | None,
+) -> Summary:
     fingerprint = cleaner.rules.fingerprint
     state = _previous_state(out, fingerprint, fmt)
-    writer: _Writer = (
-        _JsonlWriter(out, fingerprint, state) if fmt == "jsonl" else _TreeWriter(out, fmt, state)
-    )
+    writer: _Writer
+    if fmt == "jsonl":
+        writer = _JsonlWriter(out, fingerprint, state)
+    else:
+        writer = _TreeWriter(out, fmt, _tree_valid_since(out, fingerprint, fmt, state))
     jobs = collect_inputs(inputs, exclude=out)
     summary = Summary(total=len(jobs))
     todo = _plan(jobs, writer, summary, force=force)
+    count = _worker_count(workers, len(todo))
+    logger.info(
+        "%d inputs, %d to clean, %s", len(jobs), len(todo), f"{count} workers" if count > 1 else "in process"
+    )
     try:
         writer.start()
         bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not progress, desc="cleaning")
         with bar:
-            for job, outcome in _attempt_all(todo, cleaner, workers, max_bytes):
+            for job, outcome in _attempt_all(todo, cleaner, count, fmt, limits, memory_mb):
                 _settle(job, outcome, writer, summary)
                 bar.update()
         extra = writer.finish()
     finally:
         writer.close()
     summary.find_stale_rules(cleaner.rules)
-    write_atomic(
-        out / STATE_FILE,
-        json.dumps({"fingerprint": fingerprint, "format": fmt, **extra, "counts": summary.counts()}, indent=2)
-        + "\n",
+    _write_state(
+        out,
+        {"fingerprint": fingerprint, "format": fmt, **extra, "complete": True, "counts": summary.counts()},
     )
     writer.cleanup()
     return summary
+
+
+def _write_state(out: Path, state: dict[str, Any]) -> None:
+    write_atomic(out / STATE_FILE, json.dumps(state, indent=2) + "\n")
+
+
+def _tree_valid_since(out: Path, fingerprint: str, fmt: Format, state: dict[str, Any] | None) -> int:
+    """json/txt: outputs written after this time (ns) were made with the current rules.
+    A run with new rules records its start before writing anything, so a rerun after an
+    interruption keeps what it finished; older outputs are never taken for new ones."""
+    if state is not None:  # a run with these rules, complete or interrupted
+        return int(state.get("started_ns", 0))  # a record without it: a complete run of an earlier version
+    started = _filesystem_now(out)
+    _write_state(out, {"fingerprint": fingerprint, "format": fmt, "started_ns": started, "complete": False})
+    return started
+
+
+@contextlib.contextmanager
+def exclusive_use(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder for the whole run: a second run into the
+    same folder would interleave its records with ours and replace our results."""
+    if fcntl is None:  # not on a POSIX system: no advisory locks
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CleanerError(
+                f"output folder {out} is in use by another cleaner run; "
+                "wait for it to end or use another folder"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _plan(jobs: list[Input], writer: _Writer, summary: Summary, *, force: bool) -> list[Input]:
@@ -615,13 +760,13 @@ def _collision(job: Input, writer: _Writer, claimed: dict[Path, str]) -> str | N
 
 
 def _settle(job: Input, outcome: _Outcome, writer: _Writer, summary: Summary) -> None:
-    if outcome.article is not None:
+    if outcome.payload is not None and outcome.facts is not None:
         try:
-            writer.write(job, outcome.article)
+            writer.write(job, outcome.payload)
         except OSError as exc:
             outcome = _Outcome(error=f"cannot write output: {exc.strerror or exc}")
         else:
-            summary.add_article(outcome.article)
+            summary.add_facts(outcome.facts)
             return
     assert outcome.error is not None
     if outcome.detail:

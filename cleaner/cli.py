@@ -27,6 +27,7 @@ from .decode import MAX_BYTES, read_text
 from .errors import CleanerError, FetchError, RuleError
 from .fetchsettings import FetchSettings
 from .inputs import header_charset_for, is_html, read_html_bytes, url_for
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .rules import bundled_rules_dir
 
 if TYPE_CHECKING:
@@ -101,7 +102,27 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("-o", "--out", required=True, type=Path, metavar="OUT", help="output folder")
     clean.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
     _add_rules_option(clean)
-    clean.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes")
+    clean.add_argument(
+        "--workers",
+        type=_workers,
+        default="auto",
+        metavar="N",
+        help="worker processes; 1 cleans in the main process (default: auto, one per available core)",
+    )
+    clean.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time one document may take before it fails; 0: no limit (default: {DEFAULT_TIMEOUT:g})",
+    )
+    clean.add_argument(
+        "--max-worker-mb",
+        type=_positive_int,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help=f"a worker using more memory is replaced after its batch (default: {DEFAULT_MEMORY_MB})",
+    )
     clean.add_argument("--force", action="store_true", help="clean inputs whose output is up to date too")
     clean.add_argument(
         "--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N", help="skip larger inputs"
@@ -212,6 +233,10 @@ def _int_at_least(minimum: int) -> Callable[[str], int]:
 
 _positive_int = _int_at_least(1)
 _non_negative_int = _int_at_least(0)
+
+
+def _workers(value: str) -> int | str:
+    return "auto" if value == "auto" else _positive_int(value)
 
 
 def _seconds(value: str) -> float:
@@ -468,16 +493,19 @@ def run_clean(args: argparse.Namespace) -> int:
     logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
     show_progress = sys.stderr.isatty() and not args.quiet
     try:
-        summary = run_batch(
-            args.paths,
-            args.out,
-            fmt=args.format,
-            cleaner=cleaner,
-            workers=args.workers,
-            force=args.force,
-            progress=show_progress,
-            max_bytes=args.max_bytes,
-        )
+        with _sigterm_as_interrupt():  # workers are stopped and the run's finished part kept, as on Ctrl-C
+            summary = run_batch(
+                args.paths,
+                args.out,
+                fmt=args.format,
+                cleaner=cleaner,
+                workers=args.workers,
+                force=args.force,
+                progress=show_progress,
+                max_bytes=args.max_bytes,
+                timeout=args.timeout or None,
+                memory_mb=args.max_worker_mb,
+            )
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
     print(summary.render())

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 from .decode import decode_html
 from .extract import extract_body
 from .models import Article, Removal
 from .pagemeta import PageMeta, read_byline, read_page_meta
+from .parse import load_page
 from .prune import prune_tree, strip_non_content
 from .rules import Rules, RuleSet, load_rules
 from .sites import SiteMatch, detect_site, host_of
@@ -64,7 +64,7 @@ class Cleaner:
     ) -> tuple[Article, list[str]]:
         """clean_html, also returning the extracted lines the text rules saw (for explain)."""
         text = html if isinstance(html, str) else decode_html(html, declared=encoding)
-        tree = load_html(text) if text.strip() else None
+        tree, parse_note = load_page(text) if text.strip() else (None, None)
         if tree is None:
             return _finish(Article(url=url, extraction="generic", notes=["not an HTML page"])), []
         page = read_page_meta(tree)
@@ -79,6 +79,8 @@ class Cleaner:
         title = _strip_title_suffixes(page.title, match.ruleset, _outlet_names(page, match.site))
         result = apply_text_rules(lines, match.ruleset, title=title)
         article = Article(url=url, removed=removed, extraction=extraction.method)
+        if parse_note:
+            article.notes.append(parse_note)
         if extraction.note:
             article.notes.append(extraction.note)
         _take_page_meta(article, page, title)

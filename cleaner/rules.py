@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import regex
 import yaml
 from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
@@ -115,10 +116,14 @@ SECTIONS = ("cut", "lines", "prefixes", "spans", "title_suffixes", "captions", "
 # --- compiled rules -----------------------------------------------------------------------
 
 
+# Rule patterns are compiled with the `regex` module (compatible with `re`): its matcher defuses
+# the classic catastrophic patterns ("(a+)+$", "(?:\\d+\\s*)+" on a long digit run) that make
+# `re` backtrack for ever, and it checks for signals while matching, so the per-document time
+# budget (cleaner.limits) can stop the rest.
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str  # "<set>/<rule id>", as it appears in Article.removed
-    regex: re.Pattern[str]
+    regex: regex.Pattern[str]
     where: Where = "any"
     drop_next_headline: bool = False
 
@@ -507,11 +512,12 @@ def _compile_html_rule(set_name: str, path: Path, spec: SelectorSpec, index: int
 
 def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str, str], key: str) -> Rule:
     source = _expand(spec.pattern, variables, path, spec.id, key)
+    rule_id = f"{set_name}/{spec.id}"
     try:
-        regex = re.compile(source)
-    except re.error as exc:
+        pattern = regex.compile(source)
+    except regex.error as exc:
         raise RuleError(str(path), f"bad regex: {exc}", rule=spec.id, key=key) from exc
-    unknown = set(regex.groupindex) - METADATA_GROUPS
+    unknown = set(pattern.groupindex) - METADATA_GROUPS
     if unknown:
         raise RuleError(
             str(path),
@@ -519,9 +525,7 @@ def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str
             rule=spec.id,
             key=key,
         )
-    return Rule(
-        id=f"{set_name}/{spec.id}", regex=regex, where=spec.where, drop_next_headline=spec.drop_next_headline
-    )
+    return Rule(id=rule_id, regex=pattern, where=spec.where, drop_next_headline=spec.drop_next_headline)
 
 
 def _expand(pattern: str, variables: dict[str, str], path: Path, rule: str, key: str) -> str:

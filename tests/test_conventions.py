@@ -153,10 +153,9 @@ def test_rules_check_lists_every_error_once_with_did_you_mean(
         f"{broken_rules}/zz-typo.yaml: rule 'typo': key 'lines[1].patern': unknown key; did you mean 'pattern'?",
         f"{broken_rules}/zz-typo.yaml: rule 'other': key 'lines[2].wher': unknown key; did you mean 'where'?",
         f"{broken_rules}/zz-yaml.yaml: invalid YAML: line 3, column 1: expected the node content, but found '<stream end>'",
-        f"{broken_rules}/zz-regex.yaml: rule 'kurung': key 'lines[0].pattern': bad regex: missing ), "
-        "unterminated subpattern at position 0",
+        f"{broken_rules}/zz-regex.yaml: rule 'kurung': key 'lines[0].pattern': bad regex: missing ) at position 1",
         f"{broken_rules}/zz-regex.yaml: rule 'kelas': key 'lines[1].pattern': bad regex: "
-        "unterminated character set at position 0",
+        "unterminated character set at position 2",
         f"{broken_rules}/zz-regex.yaml: key 'html.body[0]': bad selector 'div[[': Expected ident or '*', got <DELIM '[' at 4>",
     ]
     # The same folder under `clean --rules`: the same lines, the same exit code, nothing written.
@@ -175,10 +174,7 @@ def test_a_broken_shared_file_is_reported_once_not_by_every_site(
     shared.write_text(shared.read_text(encoding="utf-8") + 'cut:\n  - id: zz-broken\n    pattern: "(x"\n')
     assert main(["rules", "check", str(folder)]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines == [
-        f"{shared}: rule 'zz-broken': key 'cut[0].pattern': bad regex: missing ), "
-        "unterminated subpattern at position 0"
-    ]
+    assert lines == [f"{shared}: rule 'zz-broken': key 'cut[0].pattern': bad regex: missing ) at position 2"]
 
 
 def test_fixtures_are_found_beside_the_rules_folder_from_anywhere(
