@@ -139,8 +139,9 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Input]:
     # os.walk does not follow symlinked folders, so a link loop cannot trap the walk.
     for root, dirs, files in os.walk(folder, onerror=report):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(root, d).resolve() != excluded))
+        real_root = Path(root).resolve()  # once per folder: only links among its files need their own
         for source in folder_sources(Path(root), files):
-            yield _input(source.path, source.path.relative_to(folder), resolved=source)
+            yield _input(source.path, source.path.relative_to(folder), resolved=source, real_folder=real_root)
     yield from unreadable
 
 
@@ -151,9 +152,13 @@ def _input(
     *,
     resolved: Source | None = None,
     given_file: bool = False,
+    real_folder: Path | None = None,
 ) -> Input:
     try:
-        real = path.resolve(strict=problem != "not found")
+        if real_folder is not None and not path.is_symlink():
+            real = real_folder / path.name
+        else:
+            real = path.resolve(strict=problem != "not found")
     except (OSError, RuntimeError) as exc:  # a symlink loop, a dangling link
         reason = "symlink loop" if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP else exc.strerror
         return Input(path, rel, problem or f"cannot open: {reason}", source=escaped(path.absolute()))
@@ -251,12 +256,19 @@ class Summary:
         return "\n".join(lines)
 
 
-def _section(title: str, counts: Counter[str]) -> list[str]:
+SECTION_TOP = 25  # sites and rules listed in the summary; a big run has thousands
+
+
+def _section(title: str, counts: Counter[str], top: int = SECTION_TOP) -> list[str]:
     if not counts:
         return []
-    width = max(map(len, counts))
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return ["", f"{title}:"] + [f"  {name:<{width}}  {count:>6}" for name, count in ranked]
+    shown, rest = ranked[:top], ranked[top:]
+    width = max(len(name) for name, _ in shown)
+    lines = ["", f"{title}:"] + [f"  {name:<{width}}  {count:>6}" for name, count in shown]
+    if rest:
+        lines.append(f"  ... {len(rest)} more, {sum(count for _, count in rest)} in all")
+    return lines
 
 
 # --- atomic files -------------------------------------------------------------------------
