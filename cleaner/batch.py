@@ -21,6 +21,7 @@ as done on the next run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import logging
@@ -239,6 +240,16 @@ class Summary:
             "empty": self.empty,
         }
 
+    def to_json(self) -> dict[str, Any]:
+        """Everything the summary knows, uncut: for pipelines (`clean --summary-json`)."""
+        return {
+            "counts": self.counts(),
+            "sites": dict(self.sites.most_common()),
+            "rules": dict(self.rules.most_common()),
+            "stale": self.stale,
+            "failures": [{"input": source, "reason": reason} for source, reason in sorted(self.failed)],
+        }
+
     def render(self) -> str:
         lines = [
             f"Documents: {self.total} total, {self.cleaned} cleaned, {self.skipped} skipped "
@@ -321,12 +332,18 @@ def _filesystem_now(folder: Path) -> int:
         return os.fstat(fh.fileno()).st_mtime_ns
 
 
-def serialize(source: str, article: Article, fmt: Format) -> bytes:
+ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+# --fields lean: what a corpus pipeline keeps. paragraphs repeats text, removed is most of the bytes.
+LEAN_FIELDS = tuple(f for f in ARTICLE_FIELDS if f not in {"paragraphs", "removed", "found_by"})
+
+
+def serialize(source: str, article: Article, fmt: Format, fields: tuple[str, ...] | None = None) -> bytes:
     """The bytes an output holds for one article: done where it was cleaned (a worker), so
-    the writing process only writes."""
+    the writing process only writes. `fields` limits a record to those Article fields."""
     if fmt == "txt":
         return (article.text + "\n").encode("utf-8") if article.text else b""
-    record = {"input": source, **article.to_dict()}
+    data = article.to_dict()
+    record = {"input": source, **(data if fields is None else {key: data[key] for key in fields})}
     indent = 2 if fmt == "json" else None
     return (json.dumps(record, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
 
@@ -550,15 +567,18 @@ class _Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """What applies to every document of a run, in whichever process cleans it."""
+
     max_bytes: int = MAX_BYTES
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per document
+    fields: tuple[str, ...] | None = None  # the Article fields json/jsonl records keep (None: all)
 
 
 def _attempt(cleaner: Cleaner, source: Source, name: str, fmt: Format, limits: Limits) -> _Outcome:
     try:
         with time_budget(limits.timeout):
             article = clean_source(cleaner, source, max_bytes=limits.max_bytes)
-            payload = serialize(name, article, fmt)
+            payload = serialize(name, article, fmt, limits.fields)
     except InputError as exc:
         return _Outcome(error=exc.reason)
     except Exception as exc:  # a bug hit by one document must not stop a run of thousands
@@ -643,12 +663,18 @@ def run_batch(
     max_bytes: int = MAX_BYTES,
     timeout: float | None = DEFAULT_TIMEOUT,
     memory_mb: float | None = DEFAULT_MEMORY_MB,
+    fields: Iterable[str] | None = None,
 ) -> Summary:
     """Clean every input into out_dir and return what happened to each.
 
     workers: 1 cleans in this process; N > 1 starts N worker processes; "auto" one per
     available core (in this process when there is little to do). timeout: seconds one
-    document may take (None: no limit); memory_mb: a worker over it is replaced."""
+    document may take (None: no limit); memory_mb: a worker over it is replaced. fields:
+    the Article fields json/jsonl records keep ("input" is always kept; None: all)."""
+    chosen = None if fields is None else tuple(fields)
+    unknown = sorted(set(chosen or ()) - set(ARTICLE_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(ARTICLE_FIELDS)}")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if workers != "auto" and workers < 1:
@@ -661,7 +687,7 @@ def run_batch(
     out.mkdir(parents=True, exist_ok=True)
     with exclusive_use(out):
         return _run_locked(
-            inputs, out, fmt, cleaner, workers, force, progress, Limits(max_bytes, timeout), memory_mb
+            inputs, out, fmt, cleaner, workers, force, progress, Limits(max_bytes, timeout, chosen), memory_mb
         )
 
 
@@ -677,6 +703,8 @@ def _run_locked(
     memory_mb: float | None,
 ) -> Summary:
     fingerprint = cleaner.rules.fingerprint
+    if limits.fields is not None and fmt != "txt":  # records with other fields are other outputs
+        fingerprint += ":fields=" + ",".join(limits.fields)
     state = _previous_state(out, fingerprint, fmt)
     writer: _Writer
     if fmt == "jsonl":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -21,7 +22,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import __version__, logs
-from .batch import FORMATS, run_batch
+from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, run_batch, write_atomic
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
 from .errors import CleanerError, FetchError, RuleError
@@ -108,6 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         metavar="N",
         help="worker processes; 1 cleans in the main process (default: auto, one per available core)",
+    )
+    clean.add_argument(
+        "--fields",
+        type=_fields,
+        metavar="LIST",
+        help="json/jsonl records keep only these Article fields (comma-separated), or 'lean': "
+        "all but paragraphs, removed and found_by",
+    )
+    clean.add_argument(
+        "--summary-json", type=Path, metavar="FILE", help="also write the summary, uncut, as JSON to FILE"
     )
     clean.add_argument(
         "--timeout",
@@ -233,6 +244,19 @@ def _int_at_least(minimum: int) -> Callable[[str], int]:
 
 _positive_int = _int_at_least(1)
 _non_negative_int = _int_at_least(0)
+
+
+def _fields(value: str) -> tuple[str, ...]:
+    if value == "lean":
+        return LEAN_FIELDS
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in ARTICLE_FIELDS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown field(s) {', '.join(unknown) or '(none given)'}; "
+            f"known: {', '.join(ARTICLE_FIELDS)}, or lean"
+        )
+    return names
 
 
 def _workers(value: str) -> int | str:
@@ -505,10 +529,18 @@ def run_clean(args: argparse.Namespace) -> int:
                 max_bytes=args.max_bytes,
                 timeout=args.timeout or None,
                 memory_mb=args.max_worker_mb,
+                fields=args.fields,
             )
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
     print(summary.render())
+    if args.summary_json:
+        try:
+            write_atomic(
+                args.summary_json, json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n"
+            )
+        except OSError as exc:
+            return _error(f"cannot write {args.summary_json}: {exc.strerror or exc}", EXIT_FAILED)
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
@@ -615,6 +647,13 @@ def run_fetch_command(args: argparse.Namespace) -> int:
     except OSError as exc:  # the archive folder itself is unusable (per-page errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
     print(summary.render())
+    if args.summary_json:
+        try:
+            write_atomic(
+                args.summary_json, json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n"
+            )
+        except OSError as exc:
+            return _error(f"cannot write {args.summary_json}: {exc.strerror or exc}", EXIT_FAILED)
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
@@ -640,4 +679,11 @@ def run_scrape_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _error(f"cannot write {exc.filename or args.out}: {exc.strerror or exc}")
     print(summary.render())
+    if args.summary_json:
+        try:
+            write_atomic(
+                args.summary_json, json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n"
+            )
+        except OSError as exc:
+            return _error(f"cannot write {args.summary_json}: {exc.strerror or exc}", EXIT_FAILED)
     return EXIT_OK if summary.ok else EXIT_FAILED

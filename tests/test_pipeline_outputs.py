@@ -1,0 +1,74 @@
+"""Outputs for pipelines: lean records, the summary as JSON, a summary that stays short."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.batch import LEAN_FIELDS, Summary, run_batch
+from cleaner.cli import main
+
+from .test_batch import GOOD, jsonl_records
+
+
+@pytest.fixture
+def texts(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    for rel, text in GOOD.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    (root / "kosong.txt").write_text(" \n", encoding="utf-8")
+    return root
+
+
+def test_lean_records_drop_the_bulky_fields_and_keep_the_body(texts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = ["clean", str(texts), "-o", str(out), "--format", "jsonl", "--workers", "1"]
+    assert main([*argv, "--fields", "lean"]) == 1  # kosong.txt is empty
+    records = jsonl_records(out)
+    assert all(list(r) == ["input", *LEAN_FIELDS] for r in records)
+    assert all("removed" not in r and "paragraphs" not in r and r["text"] for r in records)
+    # Other fields are other outputs: a rerun with all fields redoes every record.
+    assert main([*argv, "-q"]) == 1
+    assert all("removed" in r for r in jsonl_records(out))
+
+
+def test_fields_chosen_by_name(texts: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    out = tmp_path / "out"
+    run_batch([texts], out, cleaner=cleaner, fmt="json", fields=["url", "text"])
+    record = json.loads((out / "kompas.json").read_text(encoding="utf-8"))
+    assert list(record) == ["input", "url", "text"]
+    with pytest.raises(ValueError, match="unknown field"):
+        run_batch([texts], out, cleaner=cleaner, fields=["txet"])
+    assert main(["clean", str(texts), "-o", str(out), "--fields", "txet"]) == 2
+
+
+def test_the_summary_as_json_has_every_failure(texts: Path, tmp_path: Path) -> None:
+    summary_file = tmp_path / "summary.json"
+    argv = [
+        "clean",
+        str(texts),
+        "-o",
+        str(tmp_path / "out"),
+        "--workers",
+        "1",
+        "--summary-json",
+        str(summary_file),
+    ]
+    assert main(argv) == 1
+    data = json.loads(summary_file.read_text(encoding="utf-8"))
+    assert data["counts"] == {"total": 4, "cleaned": 3, "skipped": 0, "failed": 1, "empty": 0}
+    assert data["failures"] == [{"input": str(texts / "kosong.txt"), "reason": "empty"}]
+    assert data["rules"]["id-news/baca-juga"] == 3
+
+
+def test_the_printed_summary_lists_the_top_sites_only() -> None:
+    summary = Summary(total=40, cleaned=40)
+    summary.sites = Counter({f"site{i:02}.example": 40 - i for i in range(40)})
+    text = summary.render()
+    assert "site00.example" in text and "site24.example" in text and "site25.example" not in text
+    assert "... 15 more, " in text
