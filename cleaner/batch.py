@@ -44,6 +44,7 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from . import logs
+from .containers import JsonlFields, container_kind, jsonl_entries, warc_entries
 from .core import Cleaner
 from .decode import MAX_BYTES
 from .errors import CleanerError, InputError
@@ -107,15 +108,20 @@ class Input:
         return self.resolved or Source(self.path)
 
 
-def collect_inputs(paths: Iterable[str | Path], *, exclude: Path | None = None) -> list[Input]:
+def collect_inputs(
+    paths: Iterable[str | Path], *, exclude: Path | None = None, jsonl: JsonlFields | None = None
+) -> list[Input]:
     """Files given, and the supported files under folders given (recursively, sorted, hidden
-    entries and the `exclude` folder left out). Each file once, in the order given."""
+    entries and the `exclude` folder left out). Each file once, in the order given. A WARC
+    or JSONL file given is one input per document in it (cleaner.containers)."""
     inputs: list[Input] = []
     seen: set[str] = set()
     excluded = exclude.resolve() if exclude else None
     for given in map(Path, paths):
         if given.is_dir():
             found = list(_walk(given, excluded))
+        elif given.is_file() and container_kind(given):
+            found = list(_container_inputs(given, jsonl or JsonlFields()))
         elif given.is_file():
             problem = None if input_suffix(given) else _unsupported_reason(given)
             found = [_input(given, Path(given.name), problem, given_file=True)]
@@ -170,6 +176,32 @@ def _input(
         pages = tuple(continuation_pages(path)) if is_html(path) else ()
         resolved = Source(path, pages=pages, url=url_for(path), charset=header_charset_for(path))
     return Input(path, rel, problem, source=source, resolved=resolved)
+
+
+def _container_inputs(path: Path, fields: JsonlFields) -> Iterator[Input]:
+    """One input per document of a WARC or JSONL file, named `<file>#<record id or line>`."""
+    kind = container_kind(path)
+    real = escaped(path.resolve())
+    try:
+        entries = list(warc_entries(path) if kind == "warc" else jsonl_entries(path, fields))
+    except Exception as exc:  # a corrupt container is one failed input, never the run
+        yield Input(
+            path, Path(path.name), f"unreadable {kind} file: {type(exc).__name__}: {exc}", source=real
+        )
+        return
+    for number, entry in enumerate(entries, start=1):
+        problem = "not a JSON object" if entry.kind == "bad" else None
+        source = Source(
+            path,
+            url=entry.url,
+            charset=entry.charset,
+            container=kind,
+            offset=entry.offset,
+            kind=entry.kind,
+            jsonl=fields if kind == "jsonl" else None,
+        )
+        rel = Path(path.name) / f"{number:07}"  # json/txt outputs: OUT/<file name>/<number>.json
+        yield Input(path, rel, problem, source=f"{real}#{entry.name}", resolved=source)
 
 
 def escaped(path: Path) -> str:
@@ -325,6 +357,14 @@ def _mtime_ns(path: Path) -> int | None:
         return None
 
 
+def _input_mtime(source: str) -> int | None:
+    """The input's mtime; for a document in a container (`file#record`), the container's."""
+    found = _mtime_ns(Path(source))
+    if found is None and "#" in source:
+        found = _mtime_ns(Path(source.rpartition("#")[0]))
+    return found
+
+
 def _filesystem_now(folder: Path) -> int:
     """The time as the file system of `folder` stamps files (ns). Compared with file mtimes,
     which come from a coarser clock than time.time()."""
@@ -461,7 +501,7 @@ class _JsonlWriter:
             source = parse_jsonl_line(line).get("input")
             if not isinstance(source, str):
                 continue
-            in_mtime = _mtime_ns(Path(source))
+            in_mtime = _input_mtime(source)
             if in_mtime is not None and in_mtime <= valid_since:
                 self.records[source] = JsonlLine(file, offset, len(line))
             else:
@@ -664,13 +704,15 @@ def run_batch(
     timeout: float | None = DEFAULT_TIMEOUT,
     memory_mb: float | None = DEFAULT_MEMORY_MB,
     fields: Iterable[str] | None = None,
+    jsonl: JsonlFields | None = None,
 ) -> Summary:
     """Clean every input into out_dir and return what happened to each.
 
     workers: 1 cleans in this process; N > 1 starts N worker processes; "auto" one per
     available core (in this process when there is little to do). timeout: seconds one
     document may take (None: no limit); memory_mb: a worker over it is replaced. fields:
-    the Article fields json/jsonl records keep ("input" is always kept; None: all)."""
+    the Article fields json/jsonl records keep ("input" is always kept; None: all). jsonl:
+    the fields of JSONL inputs that hold the page, the text and the URL."""
     chosen = None if fields is None else tuple(fields)
     unknown = sorted(set(chosen or ()) - set(ARTICLE_FIELDS))
     if unknown:
@@ -686,13 +728,14 @@ def run_batch(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with exclusive_use(out):
+        jobs = collect_inputs(inputs, exclude=out, jsonl=jsonl)
         return _run_locked(
-            inputs, out, fmt, cleaner, workers, force, progress, Limits(max_bytes, timeout, chosen), memory_mb
+            jobs, out, fmt, cleaner, workers, force, progress, Limits(max_bytes, timeout, chosen), memory_mb
         )
 
 
 def _run_locked(
-    inputs: Iterable[str | Path],
+    jobs: list[Input],
     out: Path,
     fmt: Format,
     cleaner: Cleaner,
@@ -711,7 +754,6 @@ def _run_locked(
         writer = _JsonlWriter(out, fingerprint, state)
     else:
         writer = _TreeWriter(out, fmt, _tree_valid_since(out, fingerprint, fmt, state))
-    jobs = collect_inputs(inputs, exclude=out)
     summary = Summary(total=len(jobs))
     todo = _plan(jobs, writer, summary, force=force)
     count = _worker_count(workers, len(todo))

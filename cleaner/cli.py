@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, logs
 from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, run_batch, write_atomic
+from .containers import JsonlFields
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
 from .errors import CleanerError, FetchError, RuleError
@@ -99,7 +100,29 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=common, **kwargs)
 
     clean = command("clean", help="clean files and folders into an output folder")
-    clean.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="input files or folders")
+    clean.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="input files or folders; a .warc, .warc.gz or .jsonl file is one input per document in it",
+    )
+    clean.add_argument(
+        "--files-from", metavar="FILE", help="also the input paths listed in FILE, one a line ('-': stdin)"
+    )
+    clean.add_argument("--html-field", metavar="NAME", help="JSONL inputs: the field holding a page's HTML")
+    clean.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="JSONL inputs: the field holding a text (default: text)",
+    )
+    clean.add_argument(
+        "--url-field",
+        default="url",
+        metavar="NAME",
+        help="JSONL inputs: the field holding the URL (default: url)",
+    )
     clean.add_argument("-o", "--out", required=True, type=Path, metavar="OUT", help="output folder")
     clean.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
     _add_rules_option(clean)
@@ -449,6 +472,12 @@ def _discover(args: argparse.Namespace, site: str | None) -> Discovery:
     return found
 
 
+def _read_path_list(name: str) -> list[Path]:
+    """One path a line (blank lines skipped); names are taken as they are, spaces included."""
+    text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    return [Path(line) for line in text.splitlines() if line.strip()]
+
+
 def _read_url_file(name: str) -> list[str]:
     """One URL a line; blank lines and lines starting with # are skipped."""
     try:
@@ -508,6 +537,14 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run_clean(args: argparse.Namespace) -> int:
+    if args.files_from:
+        try:
+            listed = _read_path_list(args.files_from)
+        except (OSError, UnicodeDecodeError) as exc:
+            return _error(f"cannot read {args.files_from}: {getattr(exc, 'strerror', None) or exc}")
+        args.paths = [*args.paths, *listed]
+    if not args.paths:
+        return _error("no input: give paths or --files-from")
     missing = _missing(args.paths)
     if missing:  # a usage error: checked before anything is created
         return _error(f"no such file or folder: {', '.join(map(str, missing))}")
@@ -530,6 +567,7 @@ def run_clean(args: argparse.Namespace) -> int:
                 timeout=args.timeout or None,
                 memory_mb=args.max_worker_mb,
                 fields=args.fields,
+                jsonl=JsonlFields(html=args.html_field, text=args.text_field, url=args.url_field),
             )
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")

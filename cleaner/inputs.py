@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import logs
+from .containers import JsonlFields, read_jsonl_document, read_warc_page
 from .core import Cleaner
 from .decode import MAX_BYTES, read_bytes, read_text
 from .errors import InputError
@@ -133,12 +134,27 @@ class Source:
     pages: tuple[Path, ...] = ()
     url: str | None = None
     charset: str | None = None
+    # A document inside a WARC or JSONL file (cleaner.containers): where it starts, its kind
+    # ("html" or "text") and, for JSONL, which fields hold what.
+    container: str | None = None
+    offset: int = 0
+    kind: str = "html"
+    jsonl: JsonlFields | None = None
 
 
 def clean_source(cleaner: Cleaner, source: Source, *, max_bytes: int = MAX_BYTES) -> Article:
     """Read and clean one resolved input by its kind. Raises InputError when it cannot be cleaned."""
     path, url = source.path, source.url
     with logs.for_input(str(path)):  # library warnings name the file
+        if source.container == "warc":
+            page = read_warc_page(path, source.offset, max_bytes=max_bytes)
+            return cleaner.clean_html(page, url=url, encoding=source.charset)
+        if source.container == "jsonl":
+            fields = source.jsonl or JsonlFields()
+            document = read_jsonl_document(path, source.offset, source.kind, fields, max_bytes=max_bytes)
+            if source.kind == "html":
+                return cleaner.clean_html(document, url=url)
+            return cleaner.clean_text(document, url=url)
         if is_html(path):
             data = [read_html_bytes(page, max_bytes=max_bytes) for page in (path, *source.pages)]
             if len(data) > 1:
