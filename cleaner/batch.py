@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import gzip
 import json
 import logging
 import os
@@ -725,13 +726,22 @@ def run_batch(
         from . import default_cleaner
 
         cleaner = default_cleaner()
+    settings = Limits(max_bytes, timeout, chosen)
+    if is_stream_target(out_dir):
+        if fmt != "jsonl":
+            raise ValueError(f"-o {out_dir} writes JSONL; format {fmt!r} needs an output folder")
+        jobs = collect_inputs(inputs, jsonl=jsonl)
+        summary = Summary(total=len(jobs))
+        todo = _plan(jobs, _StreamWriter(Path(out_dir)), summary, force=True)
+        _clean_all(
+            todo, _StreamWriter(Path(out_dir)), summary, cleaner, workers, fmt, progress, settings, memory_mb
+        )
+        return summary
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with exclusive_use(out):
         jobs = collect_inputs(inputs, exclude=out, jsonl=jsonl)
-        return _run_locked(
-            jobs, out, fmt, cleaner, workers, force, progress, Limits(max_bytes, timeout, chosen), memory_mb
-        )
+        return _run_locked(jobs, out, fmt, cleaner, workers, force, progress, settings, memory_mb)
 
 
 def _run_locked(
@@ -756,10 +766,28 @@ def _run_locked(
         writer = _TreeWriter(out, fmt, _tree_valid_since(out, fingerprint, fmt, state))
     summary = Summary(total=len(jobs))
     todo = _plan(jobs, writer, summary, force=force)
-    count = _worker_count(workers, len(todo))
-    logger.info(
-        "%d inputs, %d to clean, %s", len(jobs), len(todo), f"{count} workers" if count > 1 else "in process"
+    extra = _clean_all(todo, writer, summary, cleaner, workers, fmt, progress, limits, memory_mb)
+    _write_state(
+        out,
+        {"fingerprint": fingerprint, "format": fmt, **extra, "complete": True, "counts": summary.counts()},
     )
+    writer.cleanup()
+    return summary
+
+
+def _clean_all(
+    todo: list[Input],
+    writer: _Writer,
+    summary: Summary,
+    cleaner: Cleaner,
+    workers: int | Literal["auto"],
+    fmt: Format,
+    progress: bool,
+    limits: Limits,
+    memory_mb: float | None,
+) -> dict[str, Any]:
+    count = _worker_count(workers, len(todo))
+    logger.info("%d to clean, %s", len(todo), f"{count} workers" if count > 1 else "in process")
     try:
         writer.start()
         bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not progress, desc="cleaning")
@@ -771,12 +799,75 @@ def _run_locked(
     finally:
         writer.close()
     summary.find_stale_rules(cleaner.rules)
-    _write_state(
-        out,
-        {"fingerprint": fingerprint, "format": fmt, **extra, "complete": True, "counts": summary.counts()},
-    )
-    writer.cleanup()
-    return summary
+    return extra
+
+
+def is_stream_target(out: str | Path) -> bool:
+    """`-` (stdout) or a FILE.jsonl / FILE.jsonl.gz that is not a folder: one JSONL stream."""
+    path = Path(out)
+    return str(out) == "-" or (path.name.lower().endswith((".jsonl", ".jsonl.gz")) and not path.is_dir())
+
+
+class _StreamWriter:
+    """`-o FILE.jsonl[.gz]` or `-o -`: every record of the run, in completion order (each
+    names its input), into one file that appears complete at the end (gzipped for .gz), or
+    onto stdout as each finishes. No resume: a stream has no per-input outputs to keep."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.stdout = str(target) == "-"
+        self.tmp: Path | None = None
+        self.fh: IO[bytes] | None = None
+        self.raw: IO[bytes] | None = None
+
+    def output_file(self, job: Input) -> None:
+        return None
+
+    def is_up_to_date(self, job: Input) -> bool:
+        return False
+
+    def start(self) -> None:
+        if self.stdout:
+            self.fh = sys.stdout.buffer
+            return
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.target.with_name(f".{self.target.name}.{secrets.token_hex(8)}.tmp")
+        self.raw = self.tmp.open("xb")
+        gzipped = self.target.name.lower().endswith(".gz")
+        self.fh = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0) if gzipped else self.raw
+
+    def write(self, job: Input, payload: bytes) -> None:
+        assert self.fh is not None
+        self.fh.write(payload)
+        if self.stdout:
+            self.fh.flush()  # a reader downstream gets each record as it is done
+
+    def drop(self, job: Input) -> None:
+        pass
+
+    def finish(self) -> dict[str, Any]:
+        if self.stdout or self.fh is None or self.raw is None or self.tmp is None:
+            return {}
+        if self.fh is not self.raw:
+            self.fh.close()  # the gzip trailer
+        self.raw.flush()
+        os.fsync(self.raw.fileno())
+        self.raw.close()
+        os.replace(self.tmp, self.target)
+        self.tmp = None
+        return {}
+
+    def close(self) -> None:
+        if self.stdout:
+            return
+        for stream in (self.fh, self.raw):
+            if stream is not None and not stream.closed:
+                stream.close()
+        if self.tmp is not None:  # not finished: interrupted
+            self.tmp.unlink(missing_ok=True)
+
+    def cleanup(self) -> None:
+        pass
 
 
 def _write_state(out: Path, state: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import __version__, logs
-from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, run_batch, write_atomic
+from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, is_stream_target, run_batch, write_atomic
 from .containers import JsonlFields
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
@@ -123,8 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="JSONL inputs: the field holding the URL (default: url)",
     )
-    clean.add_argument("-o", "--out", required=True, type=Path, metavar="OUT", help="output folder")
-    clean.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
+    clean.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        type=Path,
+        metavar="OUT",
+        help="output folder, or one JSONL file (FILE.jsonl, FILE.jsonl.gz), or - for JSONL on stdout",
+    )
+    clean.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: json; jsonl for -o FILE.jsonl[.gz] and -o -)",
+    )
     _add_rules_option(clean)
     clean.add_argument(
         "--workers",
@@ -548,8 +559,12 @@ def run_clean(args: argparse.Namespace) -> int:
     missing = _missing(args.paths)
     if missing:  # a usage error: checked before anything is created
         return _error(f"no such file or folder: {', '.join(map(str, missing))}")
-    if args.out.exists() and not args.out.is_dir():
+    stream = is_stream_target(args.out)
+    if stream and args.format not in (None, "jsonl"):
+        return _error(f"-o {args.out} writes JSONL; --format {args.format} needs an output folder")
+    if not stream and args.out.exists() and not args.out.is_dir():
         return _error(f"output {args.out} exists and is not a folder")
+    args.format = args.format or ("jsonl" if stream else "json")
     cleaner = Cleaner(args.rules)  # before any output is touched, so broken rules change nothing
     logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
     show_progress = sys.stderr.isatty() and not args.quiet
@@ -571,7 +586,8 @@ def run_clean(args: argparse.Namespace) -> int:
             )
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
-    print(summary.render())
+    # With -o - the records are on stdout: the summary goes to stderr.
+    print(summary.render(), file=sys.stderr if str(args.out) == "-" else sys.stdout)
     if args.summary_json:
         try:
             write_atomic(
@@ -684,7 +700,8 @@ def run_fetch_command(args: argparse.Namespace) -> int:
             )
     except OSError as exc:  # the archive folder itself is unusable (per-page errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
-    print(summary.render())
+    # With -o - the records are on stdout: the summary goes to stderr.
+    print(summary.render(), file=sys.stderr if str(args.out) == "-" else sys.stdout)
     if args.summary_json:
         try:
             write_atomic(
@@ -716,7 +733,8 @@ def run_scrape_command(args: argparse.Namespace) -> int:
             )
     except OSError as exc:
         return _error(f"cannot write {exc.filename or args.out}: {exc.strerror or exc}")
-    print(summary.render())
+    # With -o - the records are on stdout: the summary goes to stderr.
+    print(summary.render(), file=sys.stderr if str(args.out) == "-" else sys.stdout)
     if args.summary_json:
         try:
             write_atomic(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -12,7 +13,7 @@ from cleaner import Cleaner
 from cleaner.batch import LEAN_FIELDS, Summary, run_batch
 from cleaner.cli import main
 
-from .test_batch import GOOD, jsonl_records
+from .test_batch import GOOD, InterruptingCleaner, jsonl_records
 
 
 @pytest.fixture
@@ -72,3 +73,34 @@ def test_the_printed_summary_lists_the_top_sites_only() -> None:
     text = summary.render()
     assert "site00.example" in text and "site24.example" in text and "site25.example" not in text
     assert "... 15 more, " in text
+
+
+@pytest.mark.parametrize("name", ["articles.jsonl", "articles.jsonl.gz"])
+def test_one_jsonl_file_as_output(texts: Path, tmp_path: Path, name: str) -> None:
+    target = tmp_path / "hasil" / name
+    assert main(["clean", str(texts), "-o", str(target), "--workers", "2", "-q"]) == 1  # kosong.txt
+    data = target.read_bytes()
+    if name.endswith(".gz"):
+        data = gzip.decompress(data)
+    records = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+    assert sorted(r["input"] for r in records) == sorted(str(texts / rel) for rel in GOOD)
+    assert sorted(p.name for p in target.parent.iterdir()) == [name]  # no temporary file left
+    assert main(["clean", str(texts), "-o", str(target), "--format", "txt"]) == 2
+
+
+def test_jsonl_on_stdout_and_the_summary_on_stderr(
+    texts: Path, capsys: pytest.CaptureFixture[str], cleaner: Cleaner
+) -> None:
+    assert main(["clean", str(texts), "-o", "-", "--workers", "1"]) == 1
+    captured = capsys.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    inputs = [str(texts / name) for name in ("banjir.txt", "kompas.txt", "daerah/panen.txt")]
+    assert [r["input"] for r in records] == inputs  # one process: the walk's order
+    assert captured.err.startswith("Documents: 4 total, 3 cleaned")
+
+
+def test_an_interrupted_stream_leaves_no_partial_file(texts: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    target = tmp_path / "articles.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([texts], target, cleaner=InterruptingCleaner(rules=cleaner.rules), fmt="jsonl")
+    assert list(tmp_path.iterdir()) == [texts]
