@@ -48,6 +48,7 @@ from . import logs
 from .containers import JsonlFields, container_kind, jsonl_entries, warc_entries
 from .core import Cleaner
 from .decode import MAX_BYTES
+from .dedup import DEFAULT_THRESHOLD, DuplicateIndex, Fingerprint, Mode, fingerprint, mark_duplicate
 from .errors import CleanerError, InputError
 from .inputs import (
     SUFFIXES,
@@ -222,6 +223,7 @@ class Summary:
     sites: Counter[str] = field(default_factory=Counter)  # over cleaned documents
     rules: Counter[str] = field(default_factory=Counter)  # removal rule id -> hits, over cleaned documents
     empty: int = 0  # cleaned documents with no body text left
+    duplicates: int = 0  # cleaned documents marked duplicate_of an earlier one (--dedup)
     html_pages: Counter[str] = field(default_factory=Counter)  # site -> pages cleaned from HTML
     by_body_selector: Counter[str] = field(default_factory=Counter)  # site -> of those, via html.body
     stale: list[str] = field(default_factory=list)  # rules of sites seen that never matched
@@ -271,6 +273,7 @@ class Summary:
             "skipped": self.skipped,
             "failed": len(self.failed),
             "empty": self.empty,
+            "duplicates": self.duplicates,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -287,6 +290,7 @@ class Summary:
         lines = [
             f"Documents: {self.total} total, {self.cleaned} cleaned, {self.skipped} skipped "
             f"(up to date), {len(self.failed)} failed, {self.empty} with an empty body"
+            + (f", {self.duplicates} duplicates" if self.duplicates else "")
         ]
         lines += _section("Sites", self.sites)
         lines += _section("Top rules (hits in cleaned documents)", self.rules)
@@ -596,6 +600,7 @@ class Facts:
     rules: tuple[str, ...]  # rule id of each removal
     extraction: str
     status: str
+    fingerprint: Fingerprint | None = None  # for --dedup
 
 
 @dataclass(frozen=True, slots=True)
@@ -613,6 +618,7 @@ class Limits:
     max_bytes: int = MAX_BYTES
     timeout: float | None = DEFAULT_TIMEOUT  # seconds per document
     fields: tuple[str, ...] | None = None  # the Article fields json/jsonl records keep (None: all)
+    dedup: Mode | None = None  # which fingerprint workers compute
 
 
 def _attempt(cleaner: Cleaner, source: Source, name: str, fmt: Format, limits: Limits) -> _Outcome:
@@ -624,7 +630,9 @@ def _attempt(cleaner: Cleaner, source: Source, name: str, fmt: Format, limits: L
         return _Outcome(error=exc.reason)
     except Exception as exc:  # a bug hit by one document must not stop a run of thousands
         return _Outcome(error=f"unexpected error: {type(exc).__name__}: {exc}", detail=traceback.format_exc())
-    facts = Facts(article.site, tuple(r.rule for r in article.removed), article.extraction, article.status)
+    found = fingerprint(article.text, limits.dedup) if limits.dedup else None
+    rules = tuple(r.rule for r in article.removed)
+    facts = Facts(article.site, rules, article.extraction, article.status, found)
     return _Outcome(payload=payload, facts=facts)
 
 
@@ -706,6 +714,8 @@ def run_batch(
     memory_mb: float | None = DEFAULT_MEMORY_MB,
     fields: Iterable[str] | None = None,
     jsonl: JsonlFields | None = None,
+    dedup: Mode | None = None,
+    dedup_threshold: float = DEFAULT_THRESHOLD,
 ) -> Summary:
     """Clean every input into out_dir and return what happened to each.
 
@@ -713,7 +723,8 @@ def run_batch(
     available core (in this process when there is little to do). timeout: seconds one
     document may take (None: no limit); memory_mb: a worker over it is replaced. fields:
     the Article fields json/jsonl records keep ("input" is always kept; None: all). jsonl:
-    the fields of JSONL inputs that hold the page, the text and the URL."""
+    the fields of JSONL inputs that hold the page, the text and the URL. dedup: mark records
+    `duplicate_of` an earlier one with the same ("exact") or a near ("near") text."""
     chosen = None if fields is None else tuple(fields)
     unknown = sorted(set(chosen or ()) - set(ARTICLE_FIELDS))
     if unknown:
@@ -726,36 +737,47 @@ def run_batch(
         from . import default_cleaner
 
         cleaner = default_cleaner()
-    settings = Limits(max_bytes, timeout, chosen)
+    settings = Limits(max_bytes, timeout, chosen, dedup)
+    run = _Run(
+        cleaner,
+        workers,
+        fmt,
+        progress,
+        settings,
+        memory_mb,
+        DuplicateIndex(dedup, dedup_threshold) if dedup else None,
+    )
     if is_stream_target(out_dir):
         if fmt != "jsonl":
             raise ValueError(f"-o {out_dir} writes JSONL; format {fmt!r} needs an output folder")
         jobs = collect_inputs(inputs, jsonl=jsonl)
         summary = Summary(total=len(jobs))
-        todo = _plan(jobs, _StreamWriter(Path(out_dir)), summary, force=True)
-        _clean_all(
-            todo, _StreamWriter(Path(out_dir)), summary, cleaner, workers, fmt, progress, settings, memory_mb
-        )
+        stream = _StreamWriter(Path(out_dir))
+        _clean_all(_plan(jobs, stream, summary, force=True), stream, summary, run)
         return summary
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with exclusive_use(out):
         jobs = collect_inputs(inputs, exclude=out, jsonl=jsonl)
-        return _run_locked(jobs, out, fmt, cleaner, workers, force, progress, settings, memory_mb)
+        return _run_locked(jobs, out, force, run)
 
 
-def _run_locked(
-    jobs: list[Input],
-    out: Path,
-    fmt: Format,
-    cleaner: Cleaner,
-    workers: int | Literal["auto"],
-    force: bool,
-    progress: bool,
-    limits: Limits,
-    memory_mb: float | None,
-) -> Summary:
-    fingerprint = cleaner.rules.fingerprint
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """How this run cleans: the same for every output kind."""
+
+    cleaner: Cleaner
+    workers: int | Literal["auto"]
+    fmt: Format
+    progress: bool
+    limits: Limits
+    memory_mb: float | None
+    duplicates: DuplicateIndex | None
+
+
+def _run_locked(jobs: list[Input], out: Path, force: bool, run: _Run) -> Summary:
+    fmt, limits = run.fmt, run.limits
+    fingerprint = run.cleaner.rules.fingerprint
     if limits.fields is not None and fmt != "txt":  # records with other fields are other outputs
         fingerprint += ":fields=" + ",".join(limits.fields)
     state = _previous_state(out, fingerprint, fmt)
@@ -766,7 +788,7 @@ def _run_locked(
         writer = _TreeWriter(out, fmt, _tree_valid_since(out, fingerprint, fmt, state))
     summary = Summary(total=len(jobs))
     todo = _plan(jobs, writer, summary, force=force)
-    extra = _clean_all(todo, writer, summary, cleaner, workers, fmt, progress, limits, memory_mb)
+    extra = _clean_all(todo, writer, summary, run)
     _write_state(
         out,
         {"fingerprint": fingerprint, "format": fmt, **extra, "complete": True, "counts": summary.counts()},
@@ -775,30 +797,20 @@ def _run_locked(
     return summary
 
 
-def _clean_all(
-    todo: list[Input],
-    writer: _Writer,
-    summary: Summary,
-    cleaner: Cleaner,
-    workers: int | Literal["auto"],
-    fmt: Format,
-    progress: bool,
-    limits: Limits,
-    memory_mb: float | None,
-) -> dict[str, Any]:
-    count = _worker_count(workers, len(todo))
+def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) -> dict[str, Any]:
+    count = _worker_count(run.workers, len(todo))
     logger.info("%d to clean, %s", len(todo), f"{count} workers" if count > 1 else "in process")
     try:
         writer.start()
-        bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not progress, desc="cleaning")
+        bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not run.progress, desc="cleaning")
         with bar:
-            for job, outcome in _attempt_all(todo, cleaner, count, fmt, limits, memory_mb):
-                _settle(job, outcome, writer, summary)
+            for job, outcome in _attempt_all(todo, run.cleaner, count, run.fmt, run.limits, run.memory_mb):
+                _settle(job, outcome, writer, summary, run.duplicates)
                 bar.update()
         extra = writer.finish()
     finally:
         writer.close()
-    summary.find_stale_rules(cleaner.rules)
+    summary.find_stale_rules(run.cleaner.rules)
     return extra
 
 
@@ -932,10 +944,17 @@ def _collision(job: Input, writer: _Writer, claimed: dict[Path, str]) -> str | N
     return None
 
 
-def _settle(job: Input, outcome: _Outcome, writer: _Writer, summary: Summary) -> None:
+def _settle(
+    job: Input, outcome: _Outcome, writer: _Writer, summary: Summary, duplicates: DuplicateIndex | None
+) -> None:
     if outcome.payload is not None and outcome.facts is not None:
+        payload = outcome.payload
+        original = duplicates.original_of(job.source, outcome.facts.fingerprint) if duplicates else None
+        if original is not None:
+            payload = mark_duplicate(payload, original)
+            summary.duplicates += 1
         try:
-            writer.write(job, outcome.payload)
+            writer.write(job, payload)
         except OSError as exc:
             outcome = _Outcome(error=f"cannot write output: {exc.strerror or exc}")
         else:

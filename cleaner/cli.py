@@ -26,6 +26,7 @@ from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, is_stream_target, run_b
 from .containers import JsonlFields
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
+from .dedup import DEFAULT_THRESHOLD
 from .errors import CleanerError, FetchError, RuleError
 from .fetchsettings import FetchSettings
 from .inputs import header_charset_for, is_html, read_html_bytes, url_for
@@ -150,6 +151,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="json/jsonl records keep only these Article fields (comma-separated), or 'lean': "
         "all but paragraphs, removed and found_by",
+    )
+    clean.add_argument(
+        "--dedup",
+        choices=("exact", "near"),
+        help="mark records duplicate_of the first with the same text (exact) or a near one (near: "
+        "MinHash over 5-word shingles, needs the dedup extra)",
+    )
+    clean.add_argument(
+        "--dedup-threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        metavar="J",
+        help=f"--dedup near: estimated Jaccard similarity of a duplicate (default: {DEFAULT_THRESHOLD})",
     )
     clean.add_argument(
         "--summary-json", type=Path, metavar="FILE", help="also write the summary, uncut, as JSON to FILE"
@@ -583,6 +597,8 @@ def run_clean(args: argparse.Namespace) -> int:
                 memory_mb=args.max_worker_mb,
                 fields=args.fields,
                 jsonl=JsonlFields(html=args.html_field, text=args.text_field, url=args.url_field),
+                dedup=args.dedup,
+                dedup_threshold=args.dedup_threshold,
             )
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")

@@ -62,7 +62,7 @@ def test_the_summary_as_json_has_every_failure(texts: Path, tmp_path: Path) -> N
     ]
     assert main(argv) == 1
     data = json.loads(summary_file.read_text(encoding="utf-8"))
-    assert data["counts"] == {"total": 4, "cleaned": 3, "skipped": 0, "failed": 1, "empty": 0}
+    assert data["counts"] == {"total": 4, "cleaned": 3, "skipped": 0, "failed": 1, "empty": 0, "duplicates": 0}
     assert data["failures"] == [{"input": str(texts / "kosong.txt"), "reason": "empty"}]
     assert data["rules"]["id-news/baca-juga"] == 3
 
