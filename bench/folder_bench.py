@@ -193,6 +193,11 @@ def main() -> int:
             html_docs,
         ),
         (
+            "cleaner --workers 2 (HTML only)",
+            [*cleaner, str(html_only), "-o", str(work / "out-html"), "--workers", "2"],
+            html_docs,
+        ),
+        (
             f"cleaner --workers 2, first {args.small}",
             [*cleaner, str(small), "-o", str(work / "out-small"), "--workers", "2"],
             args.small,
@@ -209,13 +214,17 @@ def main() -> int:
             + (f"  EXIT {result.code}" if result.code not in (0, 1) else ""),
             flush=True,
         )
-    one, two, traf, few = results
+    one, two, traf, html, few = results
     print(
         f"\n1 -> 2 workers: {two.rate / one.rate:.2f}x wall clock; "
         f"CPU seconds {one.cpu:.0f} (1 worker) vs {two.cpu:.0f} (2 workers)"
     )
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine)")
     html_share = html_docs / args.docs
+    print(
+        f"HTML pages, 2 processes each: cleaner {html.rate:.1f}/s ({html.docs / html.cpu:.1f} per CPU s), "
+        f"trafilatura {traf.rate:.1f}/s ({traf.docs / traf.cpu:.1f} per CPU s): {html.rate / traf.rate:.2f}x"
+    )
     print(
         f"trafilatura --parallel 2: {traf.rate:.1f} HTML pages/s; cleaner --workers 2 on the mixed folder: "
         f"{two.rate:.1f} docs/s ({html_share:.0%} HTML)"
