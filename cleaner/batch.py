@@ -803,8 +803,10 @@ def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) 
     try:
         writer.start()
         bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not run.progress, desc="cleaning")
-        with bar:
-            for job, outcome in _attempt_all(todo, run.cleaner, count, run.fmt, run.limits, run.memory_mb):
+        outcomes = _attempt_all(todo, run.cleaner, count, run.fmt, run.limits, run.memory_mb)
+        # closing: an interruption while a record is written stops the workers at once too
+        with bar, contextlib.closing(outcomes):
+            for job, outcome in outcomes:
                 _settle(job, outcome, writer, summary, run.duplicates)
                 bar.update()
         extra = writer.finish()
