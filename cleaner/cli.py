@@ -716,15 +716,7 @@ def run_fetch_command(args: argparse.Namespace) -> int:
             )
     except OSError as exc:  # the archive folder itself is unusable (per-page errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
-    # With -o - the records are on stdout: the summary goes to stderr.
-    print(summary.render(), file=sys.stderr if str(args.out) == "-" else sys.stdout)
-    if args.summary_json:
-        try:
-            write_atomic(
-                args.summary_json, json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n"
-            )
-        except OSError as exc:
-            return _error(f"cannot write {args.summary_json}: {exc.strerror or exc}", EXIT_FAILED)
+    print(summary.render())
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 
@@ -749,13 +741,5 @@ def run_scrape_command(args: argparse.Namespace) -> int:
             )
     except OSError as exc:
         return _error(f"cannot write {exc.filename or args.out}: {exc.strerror or exc}")
-    # With -o - the records are on stdout: the summary goes to stderr.
-    print(summary.render(), file=sys.stderr if str(args.out) == "-" else sys.stdout)
-    if args.summary_json:
-        try:
-            write_atomic(
-                args.summary_json, json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n"
-            )
-        except OSError as exc:
-            return _error(f"cannot write {args.summary_json}: {exc.strerror or exc}", EXIT_FAILED)
+    print(summary.render())
     return EXIT_OK if summary.ok else EXIT_FAILED
