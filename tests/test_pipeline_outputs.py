@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import LEAN_FIELDS, Summary, run_batch
+from cleaner.batch import LEAN_FIELDS, Summary, run_batch, serialize
 from cleaner.cli import main
 
+from .conftest import REPO
 from .test_batch import GOOD, InterruptingCleaner, jsonl_records
 
 
@@ -62,7 +63,14 @@ def test_the_summary_as_json_has_every_failure(texts: Path, tmp_path: Path) -> N
     ]
     assert main(argv) == 1
     data = json.loads(summary_file.read_text(encoding="utf-8"))
-    assert data["counts"] == {"total": 4, "cleaned": 3, "skipped": 0, "failed": 1, "empty": 0, "duplicates": 0}
+    assert data["counts"] == {
+        "total": 4,
+        "cleaned": 3,
+        "skipped": 0,
+        "failed": 1,
+        "empty": 0,
+        "duplicates": 0,
+    }
     assert data["failures"] == [{"input": str(texts / "kosong.txt"), "reason": "empty"}]
     assert data["rules"]["id-news/baca-juga"] == 3
 
@@ -104,3 +112,16 @@ def test_an_interrupted_stream_leaves_no_partial_file(texts: Path, tmp_path: Pat
     with pytest.raises(KeyboardInterrupt):
         run_batch([texts], target, cleaner=InterruptingCleaner(rules=cleaner.rules), fmt="jsonl")
     assert list(tmp_path.iterdir()) == [texts]
+
+
+def test_records_are_article_to_dict(cleaner: Cleaner) -> None:
+    """serialize builds records without dataclasses.asdict (slow); they must stay the same."""
+    pages = sorted((REPO / "fixtures").rglob("*.html"))[:8]
+    articles = [cleaner.clean_html(page.read_bytes()) for page in pages]
+    articles += [cleaner.clean_text(text) for text in GOOD.values()]
+    for article in articles:
+        for fmt, indent in (("json", 2), ("jsonl", None)):
+            expected = (
+                json.dumps({"input": "x", **article.to_dict()}, ensure_ascii=False, indent=indent) + "\n"
+            )
+            assert serialize("x", article, fmt) == expected.encode("utf-8")  # type: ignore[arg-type]
