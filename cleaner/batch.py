@@ -21,30 +21,50 @@ as done on the next run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
+import gzip
 import json
 import logging
-import multiprocessing
 import os
 import secrets
-import signal
 import sys
 import tempfile
 import traceback
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from tqdm import tqdm
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 from . import logs
+from .containers import JsonlFields, container_kind, jsonl_entries, warc_entries
 from .core import Cleaner
 from .decode import MAX_BYTES
-from .errors import InputError
-from .inputs import SUFFIXES, clean_path, input_suffix, is_continuation
-from .models import Article
+from .dedup import DEFAULT_THRESHOLD, DuplicateIndex, Fingerprint, Mode, fingerprint, mark_duplicate
+from .errors import CleanerError, InputError
+from .inputs import (
+    SUFFIXES,
+    Source,
+    clean_path,
+    clean_source,
+    continuation_pages,
+    folder_sources,
+    header_charset_for,
+    input_suffix,
+    is_html,
+    url_for,
+)
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, time_budget
+from .models import Article, Removal
+from .pool import Lost, WorkerPool
 from .rules import Rules
 
 logger = logging.getLogger(__name__)
@@ -78,45 +98,117 @@ def _unsupported_reason(path: Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    path: Path  # where to read it; str(path) is the input path as given, used in reports and records
+    path: Path  # where to read it
     rel: Path  # relative to the folder it was found in (its file name when given as a file)
-    problem: str | None = None  # why it cannot even be attempted (missing, unsupported type)
+    problem: str | None = None  # why it cannot even be attempted (missing, unsupported type, a link loop)
+    # The absolute, resolved path (bytes that are not UTF-8 escaped as \xNN): the input's name in
+    # records and reports, and its key, so `dir` and `$PWD/dir` are the same input.
+    source: str = ""
+    resolved: Source | None = None  # its later pages, URL and charset, looked up once
 
-    @property
-    def source(self) -> str:
-        return str(self.path)
+    def to_source(self) -> Source:
+        return self.resolved or Source(self.path)
 
 
-def collect_inputs(paths: Iterable[str | Path], *, exclude: Path | None = None) -> list[Input]:
+def collect_inputs(
+    paths: Iterable[str | Path], *, exclude: Path | None = None, jsonl: JsonlFields | None = None
+) -> list[Input]:
     """Files given, and the supported files under folders given (recursively, sorted, hidden
-    entries and the `exclude` folder left out). Each file once, in the order given."""
+    entries and the `exclude` folder left out). Each file once, in the order given. A WARC
+    or JSONL file given is one input per document in it (cleaner.containers)."""
     inputs: list[Input] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     excluded = exclude.resolve() if exclude else None
     for given in map(Path, paths):
         if given.is_dir():
-            found = [Input(path, path.relative_to(given)) for path in _walk(given, excluded)]
+            found = list(_walk(given, excluded))
+        elif given.is_file() and container_kind(given):
+            found = list(_container_inputs(given, jsonl or JsonlFields()))
         elif given.is_file():
             problem = None if input_suffix(given) else _unsupported_reason(given)
-            found = [Input(given, Path(given.name), problem)]
+            found = [_input(given, Path(given.name), problem, given_file=True)]
         else:
-            found = [Input(given, Path(given.name), "not found")]
+            found = [_input(given, Path(given.name), "not found")]
         for item in found:
-            key = item.path.resolve()
-            if key not in seen:
-                seen.add(key)
+            if item.source not in seen:
+                seen.add(item.source)
                 inputs.append(item)
     return inputs
 
 
-def _walk(folder: Path, excluded: Path | None) -> Iterator[Path]:
+def _walk(folder: Path, excluded: Path | None) -> Iterator[Input]:
+    """Each folder is listed once; its inputs are resolved from that listing (folder_sources)."""
+    unreadable: list[Input] = []
+
+    def report(exc: OSError) -> None:  # a subfolder that cannot be listed is a failed input, not a crash
+        where = Path(exc.filename or folder)
+        problem = f"unreadable folder: {exc.strerror}"
+        unreadable.append(_input(where, Path(where.name or "."), problem))
+
     # os.walk does not follow symlinked folders, so a link loop cannot trap the walk.
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=report):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(root, d).resolve() != excluded))
-        for name in sorted(files):
-            path = Path(root, name)
-            if not name.startswith(".") and input_suffix(path) and not is_continuation(path):
-                yield path
+        real_root = Path(root).resolve()  # once per folder: only links among its files need their own
+        for source in folder_sources(Path(root), files):
+            yield _input(source.path, source.path.relative_to(folder), resolved=source, real_folder=real_root)
+    yield from unreadable
+
+
+def _input(
+    path: Path,
+    rel: Path,
+    problem: str | None = None,
+    *,
+    resolved: Source | None = None,
+    given_file: bool = False,
+    real_folder: Path | None = None,
+) -> Input:
+    try:
+        if real_folder is not None and not path.is_symlink():
+            real = real_folder / path.name
+        else:
+            real = path.resolve(strict=problem != "not found")
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a dangling link
+        reason = "symlink loop" if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP else exc.strerror
+        return Input(path, rel, problem or f"cannot open: {reason}", source=escaped(path.absolute()))
+    source = escaped(real)
+    if source != str(real):
+        problem = problem or "file name is not valid UTF-8 (shown escaped)"
+    if given_file and resolved is None and problem is None:
+        pages = tuple(continuation_pages(path)) if is_html(path) else ()
+        resolved = Source(path, pages=pages, url=url_for(path), charset=header_charset_for(path))
+    return Input(path, rel, problem, source=source, resolved=resolved)
+
+
+def _container_inputs(path: Path, fields: JsonlFields) -> Iterator[Input]:
+    """One input per document of a WARC or JSONL file, named `<file>#<record id or line>`."""
+    kind = container_kind(path)
+    real = escaped(path.resolve())
+    try:
+        entries = list(warc_entries(path) if kind == "warc" else jsonl_entries(path, fields))
+    except Exception as exc:  # a corrupt container is one failed input, never the run
+        yield Input(
+            path, Path(path.name), f"unreadable {kind} file: {type(exc).__name__}: {exc}", source=real
+        )
+        return
+    for number, entry in enumerate(entries, start=1):
+        problem = "not a JSON object" if entry.kind == "bad" else None
+        source = Source(
+            path,
+            url=entry.url,
+            charset=entry.charset,
+            container=kind,
+            offset=entry.offset,
+            kind=entry.kind,
+            jsonl=fields if kind == "jsonl" else None,
+        )
+        rel = Path(path.name) / f"{number:07}"  # json/txt outputs: OUT/<file name>/<number>.json
+        yield Input(path, rel, problem, source=f"{real}#{entry.name}", resolved=source)
+
+
+def escaped(path: Path) -> str:
+    """The path as text that any writer can encode: undecodable bytes of a file name become \\xNN."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # --- the summary --------------------------------------------------------------------------
@@ -131,6 +223,7 @@ class Summary:
     sites: Counter[str] = field(default_factory=Counter)  # over cleaned documents
     rules: Counter[str] = field(default_factory=Counter)  # removal rule id -> hits, over cleaned documents
     empty: int = 0  # cleaned documents with no body text left
+    duplicates: int = 0  # cleaned documents marked duplicate_of an earlier one (--dedup)
     html_pages: Counter[str] = field(default_factory=Counter)  # site -> pages cleaned from HTML
     by_body_selector: Counter[str] = field(default_factory=Counter)  # site -> of those, via html.body
     stale: list[str] = field(default_factory=list)  # rules of sites seen that never matched
@@ -140,14 +233,18 @@ class Summary:
         return not self.failed
 
     def add_article(self, article: Article) -> None:
+        rules = tuple(removal.rule for removal in article.removed)
+        self.add_facts(Facts(article.site, rules, article.extraction, article.status))
+
+    def add_facts(self, facts: Facts) -> None:
         self.cleaned += 1
-        site = article.site or UNKNOWN_SITE
+        site = facts.site or UNKNOWN_SITE
         self.sites[site] += 1
-        self.rules.update(removal.rule for removal in article.removed)
-        if article.extraction != "text":
+        self.rules.update(facts.rules)
+        if facts.extraction != "text":
             self.html_pages[site] += 1
-            self.by_body_selector[site] += article.extraction == "site-selector"
-        if article.status == "empty":
+            self.by_body_selector[site] += facts.extraction == "site-selector"
+        if facts.status == "empty":
             self.empty += 1
 
     def find_stale_rules(self, rules: Rules) -> None:
@@ -176,12 +273,24 @@ class Summary:
             "skipped": self.skipped,
             "failed": len(self.failed),
             "empty": self.empty,
+            "duplicates": self.duplicates,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything the summary knows, uncut: for pipelines (`clean --summary-json`)."""
+        return {
+            "counts": self.counts(),
+            "sites": dict(self.sites.most_common()),
+            "rules": dict(self.rules.most_common()),
+            "stale": self.stale,
+            "failures": [{"input": source, "reason": reason} for source, reason in sorted(self.failed)],
         }
 
     def render(self) -> str:
         lines = [
             f"Documents: {self.total} total, {self.cleaned} cleaned, {self.skipped} skipped "
             f"(up to date), {len(self.failed)} failed, {self.empty} with an empty body"
+            + (f", {self.duplicates} duplicates" if self.duplicates else "")
         ]
         lines += _section("Sites", self.sites)
         lines += _section("Top rules (hits in cleaned documents)", self.rules)
@@ -195,12 +304,19 @@ class Summary:
         return "\n".join(lines)
 
 
-def _section(title: str, counts: Counter[str]) -> list[str]:
+SECTION_TOP = 25  # sites and rules listed in the summary; a big run has thousands
+
+
+def _section(title: str, counts: Counter[str], top: int = SECTION_TOP) -> list[str]:
     if not counts:
         return []
-    width = max(map(len, counts))
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return ["", f"{title}:"] + [f"  {name:<{width}}  {count:>6}" for name, count in ranked]
+    shown, rest = ranked[:top], ranked[top:]
+    width = max(len(name) for name, _ in shown)
+    lines = ["", f"{title}:"] + [f"  {name:<{width}}  {count:>6}" for name, count in shown]
+    if rest:
+        lines.append(f"  ... {len(rest)} more, {sum(count for _, count in rest)} in all")
+    return lines
 
 
 # --- atomic files -------------------------------------------------------------------------
@@ -246,6 +362,14 @@ def _mtime_ns(path: Path) -> int | None:
         return None
 
 
+def _input_mtime(source: str) -> int | None:
+    """The input's mtime; for a document in a container (`file#record`), the container's."""
+    found = _mtime_ns(Path(source))
+    if found is None and "#" in source:
+        found = _mtime_ns(Path(source.rpartition("#")[0]))
+    return found
+
+
 def _filesystem_now(folder: Path) -> int:
     """The time as the file system of `folder` stamps files (ns). Compared with file mtimes,
     which come from a coarser clock than time.time()."""
@@ -253,8 +377,36 @@ def _filesystem_now(folder: Path) -> int:
         return os.fstat(fh.fileno()).st_mtime_ns
 
 
-def _record(job: Input, article: Article) -> dict[str, Any]:
-    return {"input": job.source, **article.to_dict()}
+ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+# --fields lean: what a corpus pipeline keeps. paragraphs repeats text, removed is most of the bytes.
+LEAN_FIELDS = tuple(f for f in ARTICLE_FIELDS if f not in {"paragraphs", "removed", "found_by"})
+
+
+def serialize(source: str, article: Article, fmt: Format, fields: tuple[str, ...] | None = None) -> bytes:
+    """The bytes an output holds for one article: done where it was cleaned (a worker), so
+    the writing process only writes. `fields` limits a record to those Article fields."""
+    if fmt == "txt":
+        return (article.text + "\n").encode("utf-8") if article.text else b""
+    record: dict[str, Any] = {"input": source}
+    for key in fields or ARTICLE_FIELDS:
+        record[key] = _plain(getattr(article, key))
+    indent = 2 if fmt == "json" else None
+    return (json.dumps(record, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+
+
+REMOVAL_FIELDS = tuple(f.name for f in dataclasses.fields(Removal))
+
+
+def _plain(value: Any) -> Any:
+    """An Article field as JSON data, the same as Article.to_dict() gives it: dataclasses.asdict
+    deep-copies every value, which was a quarter of the time of a text document's run."""
+    if isinstance(value, list):
+        if value and isinstance(value[0], Removal):
+            return [{key: getattr(item, key) for key in REMOVAL_FIELDS} for item in value]
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
 
 
 # --- run state ----------------------------------------------------------------------------
@@ -279,7 +431,7 @@ class _Writer(Protocol):
     def output_file(self, job: Input) -> Path | None: ...  # its own output file, if it gets one
     def is_up_to_date(self, job: Input) -> bool: ...
     def start(self) -> None: ...
-    def write(self, job: Input, article: Article) -> None: ...
+    def write(self, job: Input, payload: bytes) -> None: ...  # from serialize()
     def drop(self, job: Input) -> None: ...  # the input failed
     def finish(self) -> dict[str, Any]: ...  # returns what to add to the run state
     def close(self) -> None: ...  # also after an interruption
@@ -289,8 +441,8 @@ class _Writer(Protocol):
 class _TreeWriter:
     """json and txt: one output file per input, mirroring the input tree."""
 
-    def __init__(self, out_dir: Path, fmt: Format, state: dict[str, Any] | None):
-        self.out_dir, self.fmt, self.state_valid = out_dir, fmt, state is not None
+    def __init__(self, out_dir: Path, fmt: Format, valid_since: int):
+        self.out_dir, self.fmt, self.valid_since = out_dir, fmt, valid_since
 
     def output_file(self, job: Input) -> Path:
         suffix = input_suffix(job.rel) or job.rel.suffix
@@ -298,20 +450,18 @@ class _TreeWriter:
         return self.out_dir / job.rel.parent / f"{stem}.{self.fmt}"
 
     def is_up_to_date(self, job: Input) -> bool:
-        if not self.state_valid:  # no complete run with these rules and this format yet
-            return False
         out_mtime, in_mtime = _mtime_ns(self.output_file(job)), _mtime_ns(job.path)
-        return out_mtime is not None and in_mtime is not None and out_mtime >= in_mtime
+        if out_mtime is None or in_mtime is None:
+            return False
+        # strictly after the start: an output of the same clock tick may predate it
+        return out_mtime >= in_mtime and (out_mtime > self.valid_since or self.valid_since == 0)
 
     def start(self) -> None:
         pass
 
-    def write(self, job: Input, article: Article) -> None:
-        if self.fmt == "json":
-            text = json.dumps(_record(job, article), ensure_ascii=False, indent=2) + "\n"
-        else:
-            text = article.text + "\n" if article.text else ""
-        write_atomic(self.output_file(job), text)
+    def write(self, job: Input, payload: bytes) -> None:
+        with atomic_writer(self.output_file(job)) as fh:
+            fh.write(payload)
 
     def drop(self, job: Input) -> None:
         pass  # a stale output of a now failing input is left alone; the failure is reported
@@ -372,7 +522,7 @@ class _JsonlWriter:
             source = parse_jsonl_line(line).get("input")
             if not isinstance(source, str):
                 continue
-            in_mtime = _mtime_ns(Path(source))
+            in_mtime = _input_mtime(source)
             if in_mtime is not None and in_mtime <= valid_since:
                 self.records[source] = JsonlLine(file, offset, len(line))
             else:
@@ -389,23 +539,22 @@ class _JsonlWriter:
         if self.part_end is None:
             self.part = self.part_path.open("wb")
             header = {"run": {"fingerprint": self.fingerprint, "started_ns": self.started_ns}}
-            self._append(header)
+            self._append((json.dumps(header) + "\n").encode("utf-8"))
         else:
             # Keep the interrupted run's records; cut off a truncated last line before appending.
             self.part = self.part_path.open("r+b")
             self.part.truncate(self.part_end)
             self.part.seek(self.part_end)
 
-    def _append(self, record: dict[str, Any]) -> JsonlLine:
+    def _append(self, data: bytes) -> JsonlLine:
         assert self.part is not None
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         offset = self.part.tell()
         self.part.write(data)
         self.part.flush()  # per record, so an interrupted run keeps what it finished
         return JsonlLine(self.part_path, offset, len(data))
 
-    def write(self, job: Input, article: Article) -> None:
-        self.records[job.source] = self._append(_record(job, article))
+    def write(self, job: Input, payload: bytes) -> None:
+        self.records[job.source] = self._append(payload)
 
     def drop(self, job: Input) -> None:
         self.records.pop(job.source, None)
@@ -460,19 +609,47 @@ def parse_jsonl_line(line: bytes) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class Facts:
+    """What the summary needs of a cleaned article."""
+
+    site: str | None
+    rules: tuple[str, ...]  # rule id of each removal
+    extraction: str
+    status: str
+    fingerprint: Fingerprint | None = None  # for --dedup
+
+
+@dataclass(frozen=True, slots=True)
 class _Outcome:
-    article: Article | None = None
+    payload: bytes | None = None  # the serialized output
+    facts: Facts | None = None
     error: str | None = None
     detail: str | None = None  # traceback of an unexpected error, logged at debug level
 
 
-def _attempt(cleaner: Cleaner, path: Path, max_bytes: int) -> _Outcome:
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What applies to every document of a run, in whichever process cleans it."""
+
+    max_bytes: int = MAX_BYTES
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per document
+    fields: tuple[str, ...] | None = None  # the Article fields json/jsonl records keep (None: all)
+    dedup: Mode | None = None  # which fingerprint workers compute
+
+
+def _attempt(cleaner: Cleaner, source: Source, name: str, fmt: Format, limits: Limits) -> _Outcome:
     try:
-        return _Outcome(article=clean_file(cleaner, path, max_bytes=max_bytes))
+        with time_budget(limits.timeout):
+            article = clean_source(cleaner, source, max_bytes=limits.max_bytes)
+            payload = serialize(name, article, fmt, limits.fields)
     except InputError as exc:
         return _Outcome(error=exc.reason)
     except Exception as exc:  # a bug hit by one document must not stop a run of thousands
         return _Outcome(error=f"unexpected error: {type(exc).__name__}: {exc}", detail=traceback.format_exc())
+    found = fingerprint(article.text, limits.dedup) if limits.dedup else None
+    rules = tuple(r.rule for r in article.removed)
+    facts = Facts(article.site, rules, article.extraction, article.status, found)
+    return _Outcome(payload=payload, facts=facts)
 
 
 _worker_cleaner: Cleaner | None = None
@@ -480,59 +657,60 @@ _worker_cleaner: Cleaner | None = None
 
 def _init_worker(cleaner: Cleaner, log_level: int | None) -> None:
     global _worker_cleaner
-    _worker_cleaner = cleaner
+    _worker_cleaner = cleaner  # unpickled once per worker: its rules are compiled once
     if log_level is not None:  # the CLI's logging (-v/-q, inputs named in warnings), as in the parent
         logs.configure(log_level)
-    # Ctrl-C reaches the whole process group; the parent handles it and stops the pool,
-    # so workers ignore it instead of each printing a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _attempt_in_worker(path: Path, max_bytes: int) -> _Outcome:
+def _attempt_in_worker(source: Source, name: str, fmt: Format, limits: Limits) -> _Outcome:
     assert _worker_cleaner is not None, "worker started without _init_worker"
-    return _attempt(_worker_cleaner, path, max_bytes)
+    return _attempt(_worker_cleaner, source, name, fmt, limits)
+
+
+HARD_TIMEOUT_GRACE = 10.0  # the pool stops a worker this long after the document's own budget
+MAX_BATCH = 32
 
 
 def _attempt_all(
-    jobs: list[Input], cleaner: Cleaner, workers: int, max_bytes: int
+    jobs: list[Input], cleaner: Cleaner, workers: int, fmt: Format, limits: Limits, memory_mb: float | None
 ) -> Iterator[tuple[Input, _Outcome]]:
     """(input, outcome) pairs, in completion order when workers > 1."""
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
-            yield job, _attempt(cleaner, job.path, max_bytes)
+            yield job, _attempt(cleaner, job.to_source(), job.source, fmt, limits)
         return
-    # spawn: the same start method on every platform, and safe with threads (tqdm's monitor).
-    context = multiprocessing.get_context("spawn")
+    hard = limits.timeout + HARD_TIMEOUT_GRACE if limits.timeout else None
+    # Batches small enough that every worker gets several, large enough to make the hand-over cheap.
+    batch = max(1, min(MAX_BATCH, len(jobs) // (workers * 8)))
+    items = ((i, (job.to_source(), job.source, fmt, limits)) for i, job in enumerate(jobs))
     initargs = (cleaner, logs.configured_level())
-    with ProcessPoolExecutor(workers, context, initializer=_init_worker, initargs=initargs) as pool:
-        todo = iter(jobs)
-        pending: dict[Future[_Outcome], Input] = {}
-
-        def submit_next() -> None:
-            job = next(todo, None)
-            if job is not None:
-                pending[pool.submit(_attempt_in_worker, job.path, max_bytes)] = job
-
-        try:
-            # A bounded number in flight keeps memory flat however many inputs there are.
-            for _ in range(workers * 4):
-                submit_next()
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    job = pending.pop(future)
-                    yield job, _outcome_of(future)
-                    submit_next()
-        finally:
-            for future in pending:
-                future.cancel()
+    with WorkerPool(
+        workers,
+        _attempt_in_worker,
+        _init_worker,
+        initargs,
+        hard_timeout=hard,
+        memory_mb=memory_mb,
+        batch_size=batch,
+    ) as pool:
+        for index, result in pool.map(items):
+            yield jobs[index], _Outcome(error=result.reason) if isinstance(result, Lost) else result
 
 
-def _outcome_of(future: Future[_Outcome]) -> _Outcome:
+def available_cores() -> int:
     try:
-        return future.result()
-    except Exception as exc:  # the worker died (killed, out of memory) or the result did not pickle
-        return _Outcome(error=f"worker failed: {type(exc).__name__}: {exc}")
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+AUTO_MIN_DOCS = 40  # below this, starting workers costs more than it saves
+
+
+def _worker_count(workers: int | Literal["auto"], todo: int) -> int:
+    if workers == "auto":
+        return 1 if todo < AUTO_MIN_DOCS else available_cores()
+    return workers
 
 
 # --- the runner ---------------------------------------------------------------------------
@@ -544,48 +722,218 @@ def run_batch(
     *,
     fmt: Format = "json",
     cleaner: Cleaner | None = None,
-    workers: int = 1,
+    workers: int | Literal["auto"] = 1,
     force: bool = False,
     progress: bool = False,
     max_bytes: int = MAX_BYTES,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    memory_mb: float | None = DEFAULT_MEMORY_MB,
+    fields: Iterable[str] | None = None,
+    jsonl: JsonlFields | None = None,
+    dedup: Mode | None = None,
+    dedup_threshold: float = DEFAULT_THRESHOLD,
 ) -> Summary:
-    """Clean every input into out_dir and return what happened to each."""
+    """Clean every input into out_dir and return what happened to each.
+
+    workers: 1 cleans in this process; N > 1 starts N worker processes; "auto" one per
+    available core (in this process when there is little to do). timeout: seconds one
+    document may take (None: no limit); memory_mb: a worker over it is replaced. fields:
+    the Article fields json/jsonl records keep ("input" is always kept; None: all). jsonl:
+    the fields of JSONL inputs that hold the page, the text and the URL. dedup: mark records
+    `duplicate_of` an earlier one with the same ("exact") or a near ("near") text."""
+    chosen = None if fields is None else tuple(fields)
+    unknown = sorted(set(chosen or ()) - set(ARTICLE_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(ARTICLE_FIELDS)}")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if workers < 1:
+    if workers != "auto" and workers < 1:
         raise ValueError("workers must be at least 1")
     if cleaner is None:
         from . import default_cleaner
 
         cleaner = default_cleaner()
+    settings = Limits(max_bytes, timeout, chosen, dedup)
+    run = _Run(
+        cleaner,
+        workers,
+        fmt,
+        progress,
+        settings,
+        memory_mb,
+        DuplicateIndex(dedup, dedup_threshold) if dedup else None,
+    )
+    if is_stream_target(out_dir):
+        if fmt != "jsonl":
+            raise ValueError(f"-o {out_dir} writes JSONL; format {fmt!r} needs an output folder")
+        jobs = collect_inputs(inputs, jsonl=jsonl)
+        summary = Summary(total=len(jobs))
+        stream = _StreamWriter(Path(out_dir))
+        _clean_all(_plan(jobs, stream, summary, force=True), stream, summary, run)
+        return summary
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    fingerprint = cleaner.rules.fingerprint
+    with exclusive_use(out):
+        jobs = collect_inputs(inputs, exclude=out, jsonl=jsonl)
+        return _run_locked(jobs, out, force, run)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """How this run cleans: the same for every output kind."""
+
+    cleaner: Cleaner
+    workers: int | Literal["auto"]
+    fmt: Format
+    progress: bool
+    limits: Limits
+    memory_mb: float | None
+    duplicates: DuplicateIndex | None
+
+
+def _run_locked(jobs: list[Input], out: Path, force: bool, run: _Run) -> Summary:
+    fmt, limits = run.fmt, run.limits
+    fingerprint = run.cleaner.rules.fingerprint
+    if limits.fields is not None and fmt != "txt":  # records with other fields are other outputs
+        fingerprint += ":fields=" + ",".join(limits.fields)
     state = _previous_state(out, fingerprint, fmt)
-    writer: _Writer = (
-        _JsonlWriter(out, fingerprint, state) if fmt == "jsonl" else _TreeWriter(out, fmt, state)
-    )
-    jobs = collect_inputs(inputs, exclude=out)
+    writer: _Writer
+    if fmt == "jsonl":
+        writer = _JsonlWriter(out, fingerprint, state)
+    else:
+        writer = _TreeWriter(out, fmt, _tree_valid_since(out, fingerprint, fmt, state))
     summary = Summary(total=len(jobs))
     todo = _plan(jobs, writer, summary, force=force)
+    extra = _clean_all(todo, writer, summary, run)
+    _write_state(
+        out,
+        {"fingerprint": fingerprint, "format": fmt, **extra, "complete": True, "counts": summary.counts()},
+    )
+    writer.cleanup()
+    return summary
+
+
+def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) -> dict[str, Any]:
+    count = _worker_count(run.workers, len(todo))
+    logger.info("%d to clean, %s", len(todo), f"{count} workers" if count > 1 else "in process")
     try:
         writer.start()
-        bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not progress, desc="cleaning")
-        with bar:
-            for job, outcome in _attempt_all(todo, cleaner, workers, max_bytes):
-                _settle(job, outcome, writer, summary)
+        bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not run.progress, desc="cleaning")
+        outcomes = _attempt_all(todo, run.cleaner, count, run.fmt, run.limits, run.memory_mb)
+        # closing: an interruption while a record is written stops the workers at once too
+        with bar, contextlib.closing(outcomes):
+            for job, outcome in outcomes:
+                _settle(job, outcome, writer, summary, run.duplicates)
                 bar.update()
         extra = writer.finish()
     finally:
         writer.close()
-    summary.find_stale_rules(cleaner.rules)
-    write_atomic(
-        out / STATE_FILE,
-        json.dumps({"fingerprint": fingerprint, "format": fmt, **extra, "counts": summary.counts()}, indent=2)
-        + "\n",
-    )
-    writer.cleanup()
-    return summary
+    summary.find_stale_rules(run.cleaner.rules)
+    return extra
+
+
+def is_stream_target(out: str | Path) -> bool:
+    """`-` (stdout) or a FILE.jsonl / FILE.jsonl.gz that is not a folder: one JSONL stream."""
+    path = Path(out)
+    return str(out) == "-" or (path.name.lower().endswith((".jsonl", ".jsonl.gz")) and not path.is_dir())
+
+
+class _StreamWriter:
+    """`-o FILE.jsonl[.gz]` or `-o -`: every record of the run, in completion order (each
+    names its input), into one file that appears complete at the end (gzipped for .gz), or
+    onto stdout as each finishes. No resume: a stream has no per-input outputs to keep."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.stdout = str(target) == "-"
+        self.tmp: Path | None = None
+        self.fh: IO[bytes] | None = None
+        self.raw: IO[bytes] | None = None
+
+    def output_file(self, job: Input) -> None:
+        return None
+
+    def is_up_to_date(self, job: Input) -> bool:
+        return False
+
+    def start(self) -> None:
+        if self.stdout:
+            self.fh = sys.stdout.buffer
+            return
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.target.with_name(f".{self.target.name}.{secrets.token_hex(8)}.tmp")
+        self.raw = self.tmp.open("xb")
+        gzipped = self.target.name.lower().endswith(".gz")
+        self.fh = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0) if gzipped else self.raw
+
+    def write(self, job: Input, payload: bytes) -> None:
+        assert self.fh is not None
+        self.fh.write(payload)
+        if self.stdout:
+            self.fh.flush()  # a reader downstream gets each record as it is done
+
+    def drop(self, job: Input) -> None:
+        pass
+
+    def finish(self) -> dict[str, Any]:
+        if self.stdout or self.fh is None or self.raw is None or self.tmp is None:
+            return {}
+        if self.fh is not self.raw:
+            self.fh.close()  # the gzip trailer
+        self.raw.flush()
+        os.fsync(self.raw.fileno())
+        self.raw.close()
+        os.replace(self.tmp, self.target)
+        self.tmp = None
+        return {}
+
+    def close(self) -> None:
+        if self.stdout:
+            return
+        for stream in (self.fh, self.raw):
+            if stream is not None and not stream.closed:
+                stream.close()
+        if self.tmp is not None:  # not finished: interrupted
+            self.tmp.unlink(missing_ok=True)
+
+    def cleanup(self) -> None:
+        pass
+
+
+def _write_state(out: Path, state: dict[str, Any]) -> None:
+    write_atomic(out / STATE_FILE, json.dumps(state, indent=2) + "\n")
+
+
+def _tree_valid_since(out: Path, fingerprint: str, fmt: Format, state: dict[str, Any] | None) -> int:
+    """json/txt: outputs written after this time (ns) were made with the current rules.
+    A run with new rules records its start before writing anything, so a rerun after an
+    interruption keeps what it finished; older outputs are never taken for new ones."""
+    if state is not None:  # a run with these rules, complete or interrupted
+        return int(state.get("started_ns", 0))  # a record without it: a complete run of an earlier version
+    started = _filesystem_now(out)
+    _write_state(out, {"fingerprint": fingerprint, "format": fmt, "started_ns": started, "complete": False})
+    return started
+
+
+@contextlib.contextmanager
+def exclusive_use(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output folder for the whole run: a second run into the
+    same folder would interleave its records with ours and replace our results."""
+    if fcntl is None:  # not on a POSIX system: no advisory locks
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CleanerError(
+                f"output folder {out} is in use by another cleaner run; "
+                "wait for it to end or use another folder"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _plan(jobs: list[Input], writer: _Writer, summary: Summary, *, force: bool) -> list[Input]:
@@ -614,61 +962,24 @@ def _collision(job: Input, writer: _Writer, claimed: dict[Path, str]) -> str | N
     return None
 
 
-def _settle(job: Input, outcome: _Outcome, writer: _Writer, summary: Summary) -> None:
-    if outcome.article is not None:
+def _settle(
+    job: Input, outcome: _Outcome, writer: _Writer, summary: Summary, duplicates: DuplicateIndex | None
+) -> None:
+    if outcome.payload is not None and outcome.facts is not None:
+        payload = outcome.payload
+        original = duplicates.original_of(job.source, outcome.facts.fingerprint) if duplicates else None
+        if original is not None:
+            payload = mark_duplicate(payload, original)
+            summary.duplicates += 1
         try:
-            writer.write(job, outcome.article)
+            writer.write(job, payload)
         except OSError as exc:
             outcome = _Outcome(error=f"cannot write output: {exc.strerror or exc}")
         else:
-            summary.add_article(outcome.article)
+            summary.add_facts(outcome.facts)
             return
     assert outcome.error is not None
     if outcome.detail:
         logger.debug("%s failed:\n%s", job.source, outcome.detail)
     writer.drop(job)
     summary.add_failure(job.source, outcome.error)
-
-
-# --- to a stream --------------------------------------------------------------------------
-
-
-def stream_batch(
-    inputs: Iterable[str | Path],
-    stream: IO[str],
-    *,
-    cleaner: Cleaner | None = None,
-    workers: int = 1,
-    progress: bool = False,
-    max_bytes: int = MAX_BYTES,
-) -> Summary:
-    """`cleaner clean -o -`: clean every input and write its record (as in articles.jsonl) to
-    `stream` as soon as it is made; in input order with one worker, in completion order with
-    several. Nothing is kept to resume from, so every input is cleaned. A reader that leaves
-    (BrokenPipeError) ends the run."""
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
-    if cleaner is None:
-        from . import default_cleaner
-
-        cleaner = default_cleaner()
-    jobs = collect_inputs(inputs)
-    summary = Summary(total=len(jobs))
-    for job in jobs:
-        if job.problem:
-            summary.add_failure(job.source, job.problem)
-    todo = [job for job in jobs if not job.problem]
-    with tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not progress, desc="cleaning") as bar:
-        for job, outcome in _attempt_all(todo, cleaner, workers, max_bytes):
-            if outcome.article is not None:
-                stream.write(json.dumps(_record(job, outcome.article), ensure_ascii=False) + "\n")
-                stream.flush()  # a pipeline's reader gets each record as it is made
-                summary.add_article(outcome.article)
-            else:
-                assert outcome.error is not None
-                if outcome.detail:
-                    logger.debug("%s failed:\n%s", job.source, outcome.detail)
-                summary.add_failure(job.source, outcome.error)
-            bar.update()
-    summary.find_stale_rules(cleaner.rules)
-    return summary

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -21,12 +22,15 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import __version__, logs
-from .batch import FORMATS, run_batch, stream_batch
+from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, is_stream_target, run_batch, write_atomic
+from .containers import JsonlFields
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
+from .dedup import DEFAULT_THRESHOLD
 from .errors import CleanerError, FetchError, RuleError
 from .fetchsettings import FetchSettings
 from .inputs import header_charset_for, is_html, read_html_bytes, url_for
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .rules import bundled_rules_dir
 
 if TYPE_CHECKING:
@@ -35,7 +39,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-STDOUT = Path("-")  # `clean -o -`: JSONL records on standard output
 DEFAULT_FIXTURE_ROOTS = ("fixtures", "seeds")
 
 
@@ -98,15 +101,87 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=common, **kwargs)
 
     clean = command("clean", help="clean files and folders into an output folder")
-    clean.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="input files or folders")
     clean.add_argument(
-        "-o", "--out", required=True, type=Path, metavar="OUT", help="output folder, or - for JSONL on stdout"
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="input files or folders; a .warc, .warc.gz or .jsonl file is one input per document in it",
     )
     clean.add_argument(
-        "--format", choices=FORMATS, help="output format (default: json; jsonl, the only one, with -o -)"
+        "--files-from", metavar="FILE", help="also the input paths listed in FILE, one a line ('-': stdin)"
+    )
+    clean.add_argument("--html-field", metavar="NAME", help="JSONL inputs: the field holding a page's HTML")
+    clean.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="JSONL inputs: the field holding a text (default: text)",
+    )
+    clean.add_argument(
+        "--url-field",
+        default="url",
+        metavar="NAME",
+        help="JSONL inputs: the field holding the URL (default: url)",
+    )
+    clean.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        type=Path,
+        metavar="OUT",
+        help="output folder, or one JSONL file (FILE.jsonl, FILE.jsonl.gz), or - for JSONL on stdout",
+    )
+    clean.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: json; jsonl for -o FILE.jsonl[.gz] and -o -)",
     )
     _add_rules_option(clean)
-    clean.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes")
+    clean.add_argument(
+        "--workers",
+        type=_workers,
+        default="auto",
+        metavar="N",
+        help="worker processes; 1 cleans in the main process (default: auto, one per available core)",
+    )
+    clean.add_argument(
+        "--fields",
+        type=_fields,
+        metavar="LIST",
+        help="json/jsonl records keep only these Article fields (comma-separated), or 'lean': "
+        "all but paragraphs, removed and found_by",
+    )
+    clean.add_argument(
+        "--dedup",
+        choices=("exact", "near"),
+        help="mark records duplicate_of the first with the same text (exact) or a near one (near: "
+        "MinHash over 5-word shingles, needs the dedup extra)",
+    )
+    clean.add_argument(
+        "--dedup-threshold",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        metavar="J",
+        help=f"--dedup near: estimated Jaccard similarity of a duplicate (default: {DEFAULT_THRESHOLD})",
+    )
+    clean.add_argument(
+        "--summary-json", type=Path, metavar="FILE", help="also write the summary, uncut, as JSON to FILE"
+    )
+    clean.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time one document may take before it fails; 0: no limit (default: {DEFAULT_TIMEOUT:g})",
+    )
+    clean.add_argument(
+        "--max-worker-mb",
+        type=_positive_int,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help=f"a worker using more memory is replaced after its batch (default: {DEFAULT_MEMORY_MB})",
+    )
     clean.add_argument("--force", action="store_true", help="clean inputs whose output is up to date too")
     clean.add_argument(
         "--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N", help="skip larger inputs"
@@ -217,6 +292,23 @@ def _int_at_least(minimum: int) -> Callable[[str], int]:
 
 _positive_int = _int_at_least(1)
 _non_negative_int = _int_at_least(0)
+
+
+def _fields(value: str) -> tuple[str, ...]:
+    if value == "lean":
+        return LEAN_FIELDS
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in ARTICLE_FIELDS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown field(s) {', '.join(unknown) or '(none given)'}; "
+            f"known: {', '.join(ARTICLE_FIELDS)}, or lean"
+        )
+    return names
+
+
+def _workers(value: str) -> int | str:
+    return "auto" if value == "auto" else _positive_int(value)
 
 
 def _seconds(value: str) -> float:
@@ -428,6 +520,12 @@ def _discover(args: argparse.Namespace, site: str | None) -> Discovery:
     return found
 
 
+def _read_path_list(name: str) -> list[Path]:
+    """One path a line (blank lines skipped); names are taken as they are, spaces included."""
+    text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    return [Path(line) for line in text.splitlines() if line.strip()]
+
+
 def _read_url_file(name: str) -> list[str]:
     """One URL a line; blank lines and lines starting with # are skipped."""
     try:
@@ -487,49 +585,57 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run_clean(args: argparse.Namespace) -> int:
+    if args.files_from:
+        try:
+            listed = _read_path_list(args.files_from)
+        except (OSError, UnicodeDecodeError) as exc:
+            return _error(f"cannot read {args.files_from}: {getattr(exc, 'strerror', None) or exc}")
+        args.paths = [*args.paths, *listed]
+    if not args.paths:
+        return _error("no input: give paths or --files-from")
     missing = _missing(args.paths)
     if missing:  # a usage error: checked before anything is created
         return _error(f"no such file or folder: {', '.join(map(str, missing))}")
-    if args.out == STDOUT:
-        return _clean_to_stdout(args)
-    if args.out.exists() and not args.out.is_dir():
+    stream = is_stream_target(args.out)
+    if stream and args.format not in (None, "jsonl"):
+        return _error(f"-o {args.out} writes JSONL; --format {args.format} needs an output folder")
+    if not stream and args.out.exists() and not args.out.is_dir():
         return _error(f"output {args.out} exists and is not a folder")
+    args.format = args.format or ("jsonl" if stream else "json")
     cleaner = Cleaner(args.rules)  # before any output is touched, so broken rules change nothing
     logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
     show_progress = sys.stderr.isatty() and not args.quiet
     try:
-        summary = run_batch(
-            args.paths,
-            args.out,
-            fmt=args.format or "json",
-            cleaner=cleaner,
-            workers=args.workers,
-            force=args.force,
-            progress=show_progress,
-            max_bytes=args.max_bytes,
-        )
+        with _sigterm_as_interrupt():  # workers are stopped and the run's finished part kept, as on Ctrl-C
+            summary = run_batch(
+                args.paths,
+                args.out,
+                fmt=args.format,
+                cleaner=cleaner,
+                workers=args.workers,
+                force=args.force,
+                progress=show_progress,
+                max_bytes=args.max_bytes,
+                timeout=args.timeout or None,
+                memory_mb=args.max_worker_mb,
+                fields=args.fields,
+                jsonl=JsonlFields(html=args.html_field, text=args.text_field, url=args.url_field),
+                dedup=args.dedup,
+                dedup_threshold=args.dedup_threshold,
+            )
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
-    print(summary.render())
-    return EXIT_OK if summary.ok else EXIT_FAILED
-
-
-def _clean_to_stdout(args: argparse.Namespace) -> int:
-    """Records on stdout for a pipeline; the summary on stderr (unless -q, failures always)."""
-    if args.format not in (None, "jsonl"):
-        return _error(f"-o - writes JSONL; --format {args.format} needs an output folder")
-    cleaner = Cleaner(args.rules)
-    logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
-    summary = stream_batch(
-        args.paths,
-        sys.stdout,
-        cleaner=cleaner,
-        workers=args.workers,
-        progress=_show_progress(args),
-        max_bytes=args.max_bytes,
-    )
-    if not args.quiet or not summary.ok:
+    if str(args.out) != "-":
+        print(summary.render())
+    elif not args.quiet or not summary.ok:  # the records are on stdout: the summary goes to stderr
         print(summary.render(), file=sys.stderr)
+    if args.summary_json:
+        try:
+            write_atomic(
+                args.summary_json, json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n"
+            )
+        except OSError as exc:
+            return _error(f"cannot write {args.summary_json}: {exc.strerror or exc}", EXIT_FAILED)
     return EXIT_OK if summary.ok else EXIT_FAILED
 
 

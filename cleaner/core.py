@@ -14,12 +14,12 @@ from pathlib import Path
 
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 from .decode import decode_html
 from .extract import extract_body, is_sentence
 from .models import Article, Removal
 from .pagemeta import PageMeta, in_page_zone, is_organisation, read_byline, read_page_meta
+from .parse import load_page
 from .prune import prune_tree, strip_non_content
 from .rules import Rules, RuleSet, load_rules
 from .sites import SiteMatch, detect_site, host_of
@@ -69,7 +69,7 @@ class Cleaner:
     ) -> tuple[Article, list[str]]:
         """clean_html, also returning the extracted lines the text rules saw (for explain)."""
         text = html if isinstance(html, str) else decode_html(html, declared=encoding)
-        tree = _load_page(text)
+        tree, parse_note = _load_page(text)
         if tree is None:
             return _finish(Article(url=url, extraction="generic", notes=["not an HTML page"])), []
         page = read_page_meta(tree)
@@ -84,9 +84,9 @@ class Cleaner:
         lines = [Line(index=i, position=i, text=t) for i, t in enumerate(extraction.lines)]
         title = _strip_title_suffixes(page.title, match.ruleset, _outlet_names(page, match.site))
         result = apply_text_rules(lines, match.ruleset, title=title, locate=False)
-        article = Article(
-            url=url, removed=removed, extraction=extraction.method, notes=list(extraction.notes)
-        )
+        notes = [parse_note] if parse_note else []
+        notes += extraction.notes
+        article = Article(url=url, removed=removed, extraction=extraction.method, notes=notes)
         _take_page_meta(article, page, title)
         _take_text_result(article, result)
         _drop_organisations(article, match.ruleset)
@@ -108,17 +108,17 @@ class Cleaner:
         return detect_site(self.rules)
 
 
-def _load_page(text: str) -> HtmlElement | None:
-    """The page's tree, or None when it is not markup. trafilatura's loader takes markup
-    without "html" in its first 50 characters and a single top element (a saved
-    `<body><article>...`, a `<div>` fragment) for "not HTML"; given the <html> tag a browser
-    would imply, lxml reads it like any page."""
+def _load_page(text: str) -> tuple[HtmlElement | None, str | None]:
+    """The page's tree, or None when it is not markup, and the parser's note if it gave up
+    early. trafilatura's loader takes markup without "html" in its first 50 characters and a
+    single top element (a saved `<body><article>...`, a `<div>` fragment) for "not HTML";
+    given the <html> tag a browser would imply, lxml reads it like any page."""
     start = text.lstrip()
     if not start:
-        return None
+        return None, None
     if start.startswith("<") and not HTML_TAG.search(start[:4096]):
-        text = "<html>" + start
-    return load_html(text)
+        start = "<html>" + start
+    return load_page(start)
 
 
 def _join_pages(traced: list[tuple[Article, list[str]]]) -> Article:

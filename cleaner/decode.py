@@ -52,6 +52,8 @@ def decode_text(data: bytes, *, path: str | None = None, declared: str | None = 
             return data.decode(_python_codec(declared))
         except (LookupError, UnicodeDecodeError):
             pass
+    if (text := _mostly_utf8(data)) is not None:
+        return text
     best = from_bytes(data).best()
     if best is None:
         raise InputError("undecodable: no text encoding fits these bytes", path=path)
@@ -126,7 +128,20 @@ def decode_html(data: bytes, *, declared: str | None = None, path: str | None = 
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if (text := _mostly_utf8(data)) is not None:
+        return text
     return data.decode(_detect(data), errors="replace")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes (a truncated download, a bad copy), decoded with each
+    bad byte marked U+FFFD; None when the bytes are not mostly UTF-8. A legacy code page
+    would turn every accented letter and curly quote of such a text into mojibake. The
+    evidence: its valid multi-byte characters are at least as many as its bad bytes."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for char in text if char > "\x7f") - bad
+    return text if multibyte >= max(bad, 1) else None
 
 
 def _detect(data: bytes) -> str:

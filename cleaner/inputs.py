@@ -13,10 +13,13 @@ import gzip
 import io
 import re
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from . import logs
+from .containers import JsonlFields, read_jsonl_document, read_warc_page
 from .core import Cleaner
 from .decode import MAX_BYTES, read_bytes, read_text
 from .errors import InputError
@@ -117,12 +120,72 @@ def clean_path(
     cleaner: Cleaner, path: Path, *, max_bytes: int = MAX_BYTES, url: str | None = None
 ) -> Article:
     """Read and clean one file by its kind. Raises InputError when it cannot be cleaned."""
+    pages = tuple(continuation_pages(path)) if is_html(path) else ()
+    source = Source(path, pages=pages, url=url or url_for(path), charset=header_charset_for(path))
+    return clean_source(cleaner, source, max_bytes=max_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input, resolved once where it was found: the file, its later pages (HTML), the
+    page URL and the charset its HTTP header declared. Cleaning it needs no other lookup."""
+
+    path: Path
+    pages: tuple[Path, ...] = ()
+    url: str | None = None
+    charset: str | None = None
+    # A document inside a WARC or JSONL file (cleaner.containers): where it starts, its kind
+    # ("html" or "text") and, for JSONL, which fields hold what.
+    container: str | None = None
+    offset: int = 0
+    kind: str = "html"
+    jsonl: JsonlFields | None = None
+
+
+def clean_source(cleaner: Cleaner, source: Source, *, max_bytes: int = MAX_BYTES) -> Article:
+    """Read and clean one resolved input by its kind. Raises InputError when it cannot be cleaned."""
+    path, url = source.path, source.url
     with logs.for_input(str(path)):  # library warnings name the file
-        url = url or url_for(path)
+        if source.container == "warc":
+            page = read_warc_page(path, source.offset, max_bytes=max_bytes)
+            return cleaner.clean_html(page, url=url, encoding=source.charset)
+        if source.container == "jsonl":
+            fields = source.jsonl or JsonlFields()
+            document = read_jsonl_document(path, source.offset, source.kind, fields, max_bytes=max_bytes)
+            if source.kind == "html":
+                return cleaner.clean_html(document, url=url)
+            return cleaner.clean_text(document, url=url)
         if is_html(path):
-            pages = [path, *continuation_pages(path)]
-            data = [read_html_bytes(page, max_bytes=max_bytes) for page in pages]
+            data = [read_html_bytes(page, max_bytes=max_bytes) for page in (path, *source.pages)]
             if len(data) > 1:
-                return cleaner.clean_html_pages(data, url=url, encoding=header_charset_for(path))
-            return cleaner.clean_html(data[0], url=url, encoding=header_charset_for(path))
+                return cleaner.clean_html_pages(data, url=url, encoding=source.charset)
+            return cleaner.clean_html(data[0], url=url, encoding=source.charset)
         return cleaner.clean_text(read_text(path, max_bytes=max_bytes), url=url)
+
+
+def folder_sources(folder: Path, names: list[str]) -> Iterator[Source]:
+    """The inputs among the file names of one folder, in name order, each resolved from
+    that one listing: later pages (`story.p2.html`) go with their first page instead of
+    being inputs, sidecars and urls.tsv are read only when present. Linear in the folder
+    size, where a lookup per file (a glob for its later pages) made a walk quadratic."""
+    present = set(names)
+    later: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for name in names:
+        suffix, found = input_suffix(Path(name)), continuation_of(Path(name))
+        if suffix and found and name.endswith(suffix):
+            later.setdefault((found[0], suffix), []).append((found[1], name))
+    manifest = _manifest(folder) if MANIFEST in present else {}
+    for name in sorted(names):
+        path = Path(folder, name)
+        suffix = input_suffix(path)
+        if name.startswith(".") or suffix is None:
+            continue
+        found = continuation_of(path)
+        if found and found[0] + suffix in present:  # a later page: cleaned with its first
+            continue
+        stem = stem_of(path)
+        numbered = sorted(later.get((stem, suffix), [])) if is_html(path) else []
+        pages = tuple(Path(folder, page) for _, page in numbered)
+        url = _sidecar(path, ".url") if stem + ".url" in present else None
+        charset = _sidecar(path, ".charset") if stem + ".charset" in present else None
+        yield Source(path, pages=pages, url=url or manifest.get(name), charset=charset)

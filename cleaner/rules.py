@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import regex
 import yaml
 from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
@@ -140,15 +141,19 @@ SECTIONS = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "ca
 # --- compiled rules -----------------------------------------------------------------------
 
 
+# Rule patterns are compiled with the `regex` module (compatible with `re`): its matcher defuses
+# the classic catastrophic patterns ("(a+)+$", "(?:\\d+\\s*)+" on a long digit run) that make
+# `re` backtrack for ever, and it checks for signals while matching, so the per-document time
+# budget (cleaner.limits) can stop the rest.
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str  # "<set>/<rule id>", as it appears in Article.removed
-    regex: re.Pattern[str]
+    regex: regex.Pattern[str]
     where: Where = "any"
     drop_next_headline: bool = False
     takes: Literal["headlines", "above"] = "headlines"  # blocks only
     max_chars: int = 280  # blocks taking the text above
-    opener: re.Pattern[str] | None = None  # ... from this line on
+    opener: regex.Pattern[str] | None = None  # ... from this line on
 
     @property
     def groups(self) -> frozenset[str]:
@@ -210,7 +215,7 @@ class RuleSet:
     stoplists: tuple[str, ...] = ()
     # Every cut and whole-line rule (where: any/head) as one pattern: a line it does not match
     # needs no look from the rules one by one, which is most lines (see any_line_rule).
-    line_filter: re.Pattern[str] | None = None
+    line_filter: regex.Pattern[str] | None = None
 
     def may_match_a_line_rule(self, text: str) -> bool:
         """False when no cut or whole-line rule (where: any/head) can match `text`."""
@@ -493,7 +498,7 @@ def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]
     )
 
 
-def _one_pattern(rules: tuple[Rule, ...]) -> re.Pattern[str] | None:
+def _one_pattern(rules: tuple[Rule, ...]) -> regex.Pattern[str] | None:
     """The rules as one alternation, for a quick "can any of them match?". Groups are made
     unnamed (names repeat across rules) and a leading inline flag "(?i)" scoped to its own
     branch. None when the patterns do not combine (the rules are then tried one by one)."""
@@ -504,8 +509,8 @@ def _one_pattern(rules: tuple[Rule, ...]) -> re.Pattern[str] | None:
             source = f"(?{flags.group(1)}:{source[flags.end() :]})"
         branches.append(f"(?:{source})")
     try:
-        return re.compile("|".join(branches)) if branches else None
-    except re.error:
+        return regex.compile("|".join(branches)) if branches else None
+    except regex.error:
         return None
 
 
@@ -570,11 +575,12 @@ def _compile_html_rule(set_name: str, path: Path, spec: SelectorSpec, index: int
 
 def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str, str], key: str) -> Rule:
     source = _expand(spec.pattern, variables, path, spec.id, key)
+    rule_id = f"{set_name}/{spec.id}"
     try:
-        regex = re.compile(source)
-    except re.error as exc:
+        pattern = regex.compile(source)
+    except regex.error as exc:
         raise RuleError(str(path), f"bad regex: {exc}", rule=spec.id, key=key) from exc
-    unknown = set(regex.groupindex) - METADATA_GROUPS
+    unknown = set(pattern.groupindex) - METADATA_GROUPS
     if unknown:
         raise RuleError(
             str(path),
@@ -590,8 +596,8 @@ def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str
             opener_key = key.replace("pattern", "opener")
             block["opener"] = _compile_rule(set_name, path, opener, variables, opener_key).regex
     return Rule(
-        id=f"{set_name}/{spec.id}",
-        regex=regex,
+        id=rule_id,
+        regex=pattern,
         where=spec.where,
         drop_next_headline=spec.drop_next_headline,
         **block,  # type: ignore[arg-type]

@@ -1,0 +1,161 @@
+"""Files that hold many documents: WARC archives and JSONL files.
+
+The run's main process only scans them: where each document starts (a byte offset), its
+URL and, for WARC, its record id and HTTP charset. The worker that cleans a document reads
+it itself from that offset, so a container of millions of documents is never held in memory
+and its content never passes between processes.
+
+WARC (`.warc`, `.warc.gz`, read with warcio): response records with an HTML content type
+and a 2xx status; the record's target URI is the page URL and the Content-Type charset the
+declared encoding. A gzipped WARC is gzipped per record, which is what makes an offset a
+place to start reading.
+
+JSONL (`.jsonl`): one JSON object per line; the field named by `html_field` holds a page or
+the one named by `text_field` a text (`html_field` wins when both are set and present),
+`url_field` its URL. A line without either content field is skipped and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
+JSONL_SUFFIXES = (".jsonl",)
+CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlFields:
+    """Which fields of a JSONL object hold what (`clean --html-field/--text-field/--url-field`)."""
+
+    html: str | None = None
+    text: str | None = "text"
+    url: str | None = "url"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One document inside a container: where it starts and what is known of it up front."""
+
+    offset: int
+    name: str  # its name in records: the WARC record id, or "line N"
+    url: str | None = None
+    charset: str | None = None
+    kind: str = "html"  # "html" or "text"
+
+
+def container_kind(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    return None
+
+
+# --- WARC ------------------------------------------------------------------------------------
+
+
+def warc_entries(path: Path) -> Iterator[Entry]:
+    """The HTML responses of a WARC file, in file order."""
+    from warcio.archiveiterator import ArchiveIterator  # only WARC input needs it
+
+    with path.open("rb") as fh:
+        records = ArchiveIterator(fh)
+        for record in records:
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            content_type = record.http_headers.get_header("Content-Type") or ""
+            status = record.http_headers.get_statuscode() or ""
+            if not content_type.lower().startswith(HTML_TYPES) or not status.startswith("2"):
+                continue
+            charset = CHARSET.search(content_type)
+            yield Entry(
+                offset=records.get_record_offset(),
+                name=record.rec_headers.get_header("WARC-Record-ID")
+                or f"offset {records.get_record_offset()}",
+                url=record.rec_headers.get_header("WARC-Target-URI"),
+                charset=charset.group(1) if charset else None,
+            )
+
+
+def read_warc_page(path: Path, offset: int, *, max_bytes: int) -> bytes:
+    """The HTTP body of the record at `offset` (transfer and content encodings undone)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            record = next(iter(ArchiveIterator(fh)))
+            body = record.content_stream().read(max_bytes + 1)
+    except (OSError, StopIteration, ValueError) as exc:
+        raise InputError(f"unreadable WARC record at offset {offset}: {exc}", path=str(path)) from exc
+    if len(body) > max_bytes:
+        raise InputError(f"too large: over {max_bytes} bytes", path=str(path))
+    if not body.strip():
+        raise InputError("empty", path=str(path))
+    return body
+
+
+# --- JSONL -----------------------------------------------------------------------------------
+
+
+def jsonl_entries(path: Path, fields: JsonlFields) -> Iterator[Entry]:
+    """One entry per line that holds a document; lines are parsed here only for the URL and
+    which content field is present (the content itself is read again by the worker)."""
+    with path.open("rb") as fh:
+        offset = 0
+        for number, line in enumerate(fh, start=1):
+            start, offset = offset, offset + len(line)
+            obj = _object(line)
+            if obj is None:
+                yield Entry(start, f"line {number}", kind="bad")
+                continue
+            kind = _content_kind(obj, fields)
+            if kind is None:
+                continue
+            url = obj.get(fields.url) if fields.url else None
+            yield Entry(start, f"line {number}", url=url if isinstance(url, str) else None, kind=kind)
+
+
+def read_jsonl_document(path: Path, offset: int, kind: str, fields: JsonlFields, *, max_bytes: int) -> str:
+    try:
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            line = fh.readline(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"unreadable: {exc.strerror or exc}", path=str(path)) from exc
+    if len(line) > max_bytes:
+        raise InputError(f"too large: over {max_bytes} bytes", path=str(path))
+    obj = _object(line)
+    if obj is None:
+        raise InputError("not a JSON object", path=str(path))
+    key = fields.html if kind == "html" else fields.text
+    value = obj.get(key) if key else None
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"empty: no text in field {key!r}", path=str(path))
+    return value
+
+
+def _object(line: bytes) -> dict[str, Any] | None:
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def _content_kind(obj: dict[str, Any], fields: JsonlFields) -> str | None:
+    if fields.html and isinstance(obj.get(fields.html), str):
+        return "html"
+    if fields.text and isinstance(obj.get(fields.text), str):
+        return "text"
+    return None

@@ -1,0 +1,93 @@
+"""Duplicates within one run: exact (the same clean text) and near (MinHash, datasketch).
+
+Workers compute each article's fingerprint (cheap, and where the text is); the writing
+process keeps the index and marks a record `duplicate_of` the first record it saw with the
+same text (exact), or whose word 5-shingles overlap it by at least the threshold (near,
+estimated Jaccard similarity). A mirror that republishes an article with its own stamp is
+near; different articles about the same event share facts, not runs of five words, and are
+not duplicates. "First" is the first to finish: with several workers, which of two equal
+texts that is may differ between runs. Records of inputs skipped as up to date are not
+indexed: duplicates are found among the documents cleaned in this run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Mode = Literal["exact", "near"]
+SHINGLE_WORDS = 5
+PERMUTATIONS = 128
+DEFAULT_THRESHOLD = 0.8
+SCHEME = "affine32"  # datasketch's hashing scheme, named where signatures are made and read back
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    exact: str  # sha1 of the text, case and spacing folded
+    signature: bytes | None = None  # MinHash values (uint32, the affine32 scheme), for near duplicates
+
+
+def fingerprint(text: str, mode: Mode) -> Fingerprint | None:
+    words = text.lower().split()
+    if not words:
+        return None  # an empty body duplicates nothing
+    exact = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
+    if mode == "exact":
+        return Fingerprint(exact)
+    from datasketch import MinHash  # the [dedup] extra; only --dedup near needs it
+
+    span = min(SHINGLE_WORDS, len(words))
+    shingles = {" ".join(words[i : i + span]).encode("utf-8") for i in range(len(words) - span + 1)}
+    minhash = MinHash(num_perm=PERMUTATIONS, scheme=SCHEME)
+    minhash.update_batch(list(shingles))
+    return Fingerprint(exact, minhash.hashvalues.tobytes())
+
+
+class DuplicateIndex:
+    def __init__(self, mode: Mode, threshold: float = DEFAULT_THRESHOLD):
+        self.mode, self.threshold = mode, threshold
+        self.exact: dict[str, str] = {}
+        self.order: dict[str, int] = {}
+        self.lsh: Any = None
+        if mode == "near":
+            from datasketch import MinHashLSH
+
+            self.lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+
+    def original_of(self, source: str, found: Fingerprint | None) -> str | None:
+        """The first source with the same or a near text, else None (and `source` is indexed)."""
+        if found is None:
+            return None
+        if found.exact in self.exact:
+            return self.exact[found.exact]
+        minhash = None
+        if self.lsh is not None and found.signature is not None:
+            minhash = self._minhash(found.signature)
+            near = self.lsh.query(minhash)
+            if near:
+                return min(near, key=self.order.__getitem__)
+        self.exact[found.exact] = source
+        self.order[source] = len(self.order)
+        if minhash is not None:
+            self.lsh.insert(source, minhash)
+        return None
+
+    @staticmethod
+    def _minhash(signature: bytes) -> Any:
+        import numpy as np
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=1, hashvalues=np.frombuffer(signature, dtype=np.uint32), scheme=SCHEME)
+
+
+def mark_duplicate(payload: bytes, original: str) -> bytes:
+    """A serialized json/jsonl record with `"duplicate_of": original` added as its last key."""
+    value = json.dumps(original, ensure_ascii=False).encode("utf-8")
+    if payload.endswith(b"\n}\n"):  # json, indented
+        return payload[:-3] + b',\n  "duplicate_of": ' + value + b"\n}\n"
+    if payload.endswith(b"}\n"):  # jsonl
+        return payload[:-2] + b', "duplicate_of": ' + value + b"}\n"
+    return payload  # txt: no place for it; the summary counts it

@@ -1,0 +1,86 @@
+"""Bounds on the cleaning of one document: a time budget and a memory reading.
+
+The time budget is an alarm signal: its handler raises inside whatever the document is
+doing, Python code or a rule pattern (the `regex` module checks for signals while it
+matches), and the document fails with the stage it was in. C code that never checks for
+signals (a parser deep in a page) is not stopped by it; the worker pool (cleaner.pool)
+stops such a worker from outside as well.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+from .errors import InputError
+
+DEFAULT_TIMEOUT = 30.0  # seconds per document; a news page takes well under one
+DEFAULT_MEMORY_MB = 1024  # a worker process over this is replaced after its current batch
+
+
+RUNNERS = {"cleaner.limits", "cleaner.batch", "cleaner.pool"}  # not stages of the cleaning
+HELPERS = {"cleaner.rules"}  # called by a stage: the stage is named, not them
+
+
+class DocumentTimeout(InputError):
+    """The document ran past its time budget."""
+
+
+class _Expired(BaseException):
+    # A BaseException, so that library code catching Exception cannot swallow the alarm.
+    def __init__(self, stage: str):
+        super().__init__(stage)
+        self.stage = stage
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Raise DocumentTimeout (naming the stage) when the block runs longer than `seconds`.
+    Only the main thread receives signals: elsewhere, and with no budget, it does nothing."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    usable = seconds and hasattr(signal, "setitimer") and in_main_thread
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _Expired(_stage_of(frame))
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    try:
+        yield
+    except _Expired as exc:
+        raise DocumentTimeout(f"timed out: over {seconds:g} s (stage: {exc.stage})") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _stage_of(frame: FrameType | None) -> str:
+    """The innermost function of the cleaner that was running, e.g. "textrules.apply_text_rules"."""
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        name = frame.f_code.co_name
+        stage = module.startswith("cleaner.") and module not in RUNNERS | HELPERS
+        if stage and not name.startswith("<"):  # a generator expression names no stage
+            return f"{module.removeprefix('cleaner.')}.{name}"
+        frame = frame.f_back
+    return "cleaning"
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (Linux), else its peak."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak / 2**20 if sys.platform == "darwin" else peak / 2**10

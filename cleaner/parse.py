@@ -1,0 +1,59 @@
+"""Text of a page to an lxml tree: trafilatura's loader, without libxml2's depth limit.
+
+libxml2 stops parsing at 256 nested elements unless told otherwise (XML_PARSE_HUGE), and
+what follows is silently lost: a page whose article sits inside 256 wrappers came out
+empty. With huge_tree the limit is 2048; a page deeper than that is kept as far as it was
+parsed and a note says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from lxml.html import HtmlElement, HTMLParser, fromstring
+from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+logger = logging.getLogger(__name__)
+
+DEPTH_NOTE = "the page nests elements deeper than the parser allows (2048): text after that point is lost"
+_local = threading.local()  # an lxml parser is not safe to share between threads
+
+
+def _parser() -> HTMLParser:
+    if not hasattr(_local, "parser"):
+        # trafilatura's own parser settings, plus huge_tree
+        _local.parser = HTMLParser(
+            collect_ids=False,
+            default_doctype=False,
+            encoding="utf-8",
+            remove_comments=True,
+            remove_pis=True,
+            huge_tree=True,
+        )
+    return _local.parser  # type: ignore[no-any-return]
+
+
+def load_page(text: str) -> tuple[HtmlElement | None, str | None]:
+    """The page's tree (None when it is not HTML) and a note when the parser gave up early.
+    Follows trafilatura.utils.load_html for text input, with the deep-tree parser."""
+    beginning = text[:50].lower()
+    text = repair_faulty_html(text, beginning)
+    parser = _parser()
+    tree = _parse(text, parser)
+    if tree is None or len(tree) < 1:
+        tree = _parse(text.encode("utf8", "surrogatepass"), parser)
+    too_deep = any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        tree = None
+    return tree, DEPTH_NOTE if tree is not None and too_deep else None
+
+
+def _parse(page: str | bytes, parser: HTMLParser) -> HtmlElement | None:
+    try:
+        return fromstring(page, parser=parser)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported"
+        return None
+    except Exception as exc:  # lxml refuses some inputs outright; trafilatura logs and goes on too
+        logger.debug("lxml could not parse the page: %s", exc)
+        return None

@@ -1,0 +1,124 @@
+"""WARC and JSONL inputs, and input lists: each document is one input, read by the worker
+that cleans it, and its record says where it came from."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from cleaner import Cleaner
+from cleaner.batch import collect_inputs, run_batch
+from cleaner.cli import main
+from cleaner.containers import JsonlFields
+
+from .conftest import REPO
+from .test_batch import KOMPAS, jsonl_records
+
+PAGES = [
+    REPO / "fixtures" / "kompas.tv" / f"{name}.html"
+    for name in ("jembatan-lebak", "cabai-rawit-stale-layout")
+]
+
+
+def _url(page: Path) -> str:
+    return page.with_suffix(".url").read_text(encoding="utf-8").strip()
+
+
+def _response(writer: WARCWriter, url: str, body: bytes, content_type: str, status: str = "200 OK") -> None:
+    headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+    # a known length: warcio need not buffer the payload in a temporary file
+    record = writer.create_warc_record(
+        url, "response", payload=io.BytesIO(body), length=len(body), http_headers=headers
+    )
+    writer.write_record(record)
+
+
+@pytest.fixture
+def warc(tmp_path: Path) -> Path:
+    """Two HTML pages, an image, a 404 page and a request record."""
+    path = tmp_path / "crawl.warc.gz"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        _response(writer, _url(PAGES[0]), PAGES[0].read_bytes(), "text/html; charset=UTF-8")
+        _response(writer, "https://www.kompas.tv/logo.png", b"\x89PNG\r\n", "image/png")
+        _response(
+            writer, "https://www.kompas.tv/hilang", b"<html>not found</html>", "text/html", "404 Not Found"
+        )
+        request = writer.create_warc_record(
+            "https://www.kompas.tv/",
+            "request",
+            payload=io.BytesIO(b""),
+            length=0,
+            http_headers=StatusAndHeaders("GET / HTTP/1.1", [], is_http_request=True),
+        )
+        writer.write_record(request)
+        _response(writer, _url(PAGES[1]), PAGES[1].read_bytes(), "text/html")
+    return path
+
+
+def test_a_warc_gives_one_input_per_html_response(warc: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    out = tmp_path / "out"
+    summary = run_batch([warc], out, cleaner=cleaner, fmt="jsonl", workers=2)
+    assert (summary.total, summary.cleaned, summary.failed) == (2, 2, [])
+    records = jsonl_records(out)
+    for record in records:
+        source, _, record_id = record["input"].partition("#")
+        assert source == str(warc) and record_id.startswith("<urn:uuid:")
+    by_url = {r["url"]: r for r in records}
+    for page in PAGES:  # the same article as the page cleaned on its own
+        expected = cleaner.clean_html(page.read_bytes(), url=_url(page)).to_dict()
+        assert {k: v for k, v in by_url[_url(page)].items() if k != "input"} == expected
+    assert run_batch([warc], out, cleaner=cleaner, fmt="jsonl").skipped == 2  # resumable like files
+
+
+def test_a_corrupt_warc_is_one_failure(tmp_path: Path, cleaner: Cleaner) -> None:
+    broken = tmp_path / "rusak.warc.gz"
+    broken.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    summary = run_batch([broken], tmp_path / "out", cleaner=cleaner, fmt="jsonl")
+    assert len(summary.failed) == 1 and summary.failed[0][1].startswith("unreadable warc file:")
+
+
+def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner) -> None:
+    source = tmp_path / "docs.jsonl"
+    lines = [
+        json.dumps({"url": "https://www.kompas.tv/a", "text": KOMPAS}),
+        json.dumps({"link": "x", "body": "no known field"}),
+        "{not json",
+        json.dumps({"url": _url(PAGES[0]), "html": PAGES[0].read_text(encoding="utf-8")}),
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch([source], out, cleaner=cleaner, fmt="jsonl", jsonl=JsonlFields(html="html"))
+    assert summary.total == 3  # the line without a content field is not a document
+    assert summary.failed == [(f"{source}#line 3", "not a JSON object")]
+    records = {r["input"]: r for r in jsonl_records(out)}
+    assert (
+        records[f"{source}#line 1"]["text"] == cleaner.clean_text(KOMPAS, url="https://www.kompas.tv/a").text
+    )
+    page = records[f"{source}#line 4"]
+    assert page["extraction"] != "text" and page["url"] == _url(PAGES[0])
+
+
+def test_inputs_listed_in_a_file_or_on_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("satu.txt", "dua.txt", "tiga.txt"):
+        (folder / name).write_text(KOMPAS, encoding="utf-8")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{folder / 'satu.txt'}\n\n{folder / 'dua.txt'}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["clean", "--files-from", str(listing), "-o", str(out), "--format", "jsonl"]) == 0
+    assert [r["input"] for r in jsonl_records(out)] == [str(folder / "dua.txt"), str(folder / "satu.txt")]
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{folder / 'tiga.txt'}\n"))
+    assert main(["clean", "--files-from", "-", "-o", str(tmp_path / "out2"), "--format", "jsonl"]) == 0
+    assert [r["input"] for r in jsonl_records(tmp_path / "out2")] == [str(folder / "tiga.txt")]
+    assert main(["clean", "-o", str(out)]) == 2
+    assert "no input" in capsys.readouterr().err
+    assert next(i.source for i in collect_inputs([listing])) == str(listing)  # a .txt is a text, not a list

@@ -1,0 +1,71 @@
+"""Duplicates within a run: exact copies and mirrors are marked duplicate_of the first;
+different articles about one event (the five seeds) are not."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.batch import run_batch
+from cleaner.dedup import DuplicateIndex, fingerprint, mark_duplicate
+
+from .conftest import REPO
+from .test_batch import jsonl_records
+
+SEEDS = sorted((REPO / "seeds").glob("*.txt"))
+
+
+def test_the_five_seeds_report_one_event_and_are_not_merged(tmp_path: Path, cleaner: Cleaner) -> None:
+    for seed in SEEDS:
+        shutil.copy(seed, tmp_path / seed.name)
+    summary = run_batch([tmp_path], tmp_path / "out", cleaner=cleaner, fmt="jsonl", dedup="near")
+    assert (summary.cleaned, summary.duplicates) == (5, 0)
+    assert all("duplicate_of" not in r for r in jsonl_records(tmp_path / "out"))
+
+
+@pytest.mark.parametrize("mode", ["exact", "near"])
+def test_copies_and_mirrors_point_at_the_first(tmp_path: Path, cleaner: Cleaner, mode: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    original = SEEDS[0].read_text(encoding="utf-8")
+    (folder / "a.txt").write_text(original, encoding="utf-8")
+    (folder / "b.txt").write_text(original.replace("\n", "\n\n"), encoding="utf-8")  # the same text
+    # a mirror: the same article under another site's stamp, one body paragraph dropped (the
+    # fourth line from the end; the last two are credit lines, which go in any case)
+    paragraphs = original.splitlines()
+    mirror = "\n".join(
+        ["Diterbitkan ulang dari kompas.tv oleh Portal Berita Kita", *paragraphs[:-4], *paragraphs[-3:]]
+    )
+    (folder / "c.txt").write_text(mirror, encoding="utf-8")
+    for seed in SEEDS[1:]:
+        shutil.copy(seed, folder / seed.name)
+    out = tmp_path / "out"
+    summary = run_batch([folder], out, cleaner=cleaner, fmt="jsonl", dedup=mode)  # type: ignore[arg-type]
+    marks = {Path(r["input"]).name: r.get("duplicate_of") for r in jsonl_records(out)}
+    first = str(folder / "a.txt")
+    expected = {"a.txt": None, "b.txt": first, "c.txt": first if mode == "near" else None}
+    expected |= {seed.name: None for seed in SEEDS[1:]}
+    assert marks == expected
+    assert summary.duplicates == (2 if mode == "near" else 1)
+
+
+def test_marks_in_json_records(tmp_path: Path, cleaner: Cleaner) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("satu.txt", "dua.txt"):
+        shutil.copy(SEEDS[1], folder / name)
+    run_batch([folder], tmp_path / "out", cleaner=cleaner, fmt="json", dedup="exact")
+    marked = json.loads((tmp_path / "out" / "satu.json").read_text(encoding="utf-8"))  # dua.txt is met first
+    assert marked["duplicate_of"] == str(folder / "dua.txt")
+    assert "duplicate_of" not in json.loads((tmp_path / "out" / "dua.json").read_text(encoding="utf-8"))
+
+
+def test_empty_texts_duplicate_nothing() -> None:
+    index = DuplicateIndex("near")
+    assert fingerprint("   ", "near") is None
+    assert index.original_of("a", fingerprint("", "near")) is None
+    assert mark_duplicate(b"", "a") == b""  # txt output of an empty body

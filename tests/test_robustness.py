@@ -1,0 +1,299 @@
+"""Inputs and events that used to stop, hang or corrupt a whole run: each now costs at most
+its own document, with a clear failure record, and the exit code says so."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.batch import JSONL_FILE, STATE_FILE, exclusive_use, run_batch
+from cleaner.cli import main
+from cleaner.decode import decode_text
+from cleaner.limits import DocumentTimeout, rss_mb, time_budget
+from cleaner.parse import DEPTH_NOTE
+from cleaner.pool import Lost, WorkerPool
+
+from .conftest import REPO
+from .test_batch import BANJIR, GOOD, KOMPAS, PANEN, InterruptingCleaner, files_under, jsonl_records
+
+EVIL_LINE = "a" * 60 + "b"  # for "(a|aa)+$": exponential backtracking, even in the regex module
+
+
+@pytest.fixture
+def texts(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    root.mkdir()
+    for name, text in (("kompas.txt", KOMPAS), ("banjir.txt", BANJIR), ("panen.txt", PANEN)):
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def evil_rules(tmp_path: Path) -> Path:
+    """The bundled rules plus two user rules with catastrophic patterns."""
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    with (rules / "_default.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            'lines:\n  - id: nested\n    pattern: "(a+)+$"\n  - id: alternation\n    pattern: "(a|aa)+$"\n'
+        )
+    return rules
+
+
+# --- patterns that backtrack for ever ------------------------------------------------------
+
+
+def test_the_bundled_pagination_rule_is_linear_on_a_long_digit_run(cleaner: Cleaner) -> None:
+    text = "Halaman " + "1" * 40 + "x\n" + BANJIR
+    started = time.monotonic()
+    article = cleaner.clean_text(text)
+    assert time.monotonic() - started < 2  # with `re` and (?:\d+\s*)+ this did not end
+    assert article.paragraphs[-1] == "Warga berharap pemerintah segera memperbaiki tanggul yang jebol."
+    # still what the rule removes
+    removed = cleaner.clean_text(
+        "Halaman 1 2 3\nHalaman: 12\n« Sebelumnya 1 2 Selanjutnya »\n" + BANJIR
+    ).removed
+    assert [r.rule for r in removed[:3]] == ["id-news/pagination"] * 3
+
+
+def test_a_nested_quantifier_in_a_user_rule_does_not_hang(evil_rules: Path) -> None:
+    cleaner = Cleaner(evil_rules)
+    with time_budget(20):  # the regex module defuses (a+)+$ itself; the budget only guards the test
+        article = cleaner.clean_text("a" * 40 + "\n" + BANJIR)
+    assert [r.rule for r in article.removed][:1] == ["default/nested"]
+
+
+def test_the_time_budget_stops_a_catastrophic_user_rule_with_the_stage(evil_rules: Path) -> None:
+    cleaner = Cleaner(evil_rules)
+    started = time.monotonic()
+    with (
+        pytest.raises(DocumentTimeout, match=r"timed out: over 1 s \(stage: textrules\.\w+\)"),
+        time_budget(1),
+    ):
+        cleaner.clean_text(EVIL_LINE + "\n" + BANJIR)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_document_over_its_time_budget_fails_alone(
+    texts: Path, evil_rules: Path, tmp_path: Path, workers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (texts / "jahat.txt").write_text(EVIL_LINE + "\n" + BANJIR, encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["clean", str(texts), "-o", str(out), "--format", "jsonl", "--rules", str(evil_rules)]
+    code = main([*argv, "--workers", workers, "--timeout", "1"])
+    assert code == 1
+    printed = capsys.readouterr().out
+    assert f"{texts / 'jahat.txt'}: timed out: over 1 s (stage: textrules." in printed
+    assert sorted(r["input"] for r in jsonl_records(out)) == sorted(
+        str(texts / name) for name in ("banjir.txt", "kompas.txt", "panen.txt")
+    )
+
+
+# --- the worker pool ------------------------------------------------------------------------
+
+
+def _work(kind: str) -> str:
+    """A stand-in document for the pool tests (run in a spawned worker)."""
+    if kind == "hang":
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        while True:  # nothing the worker itself can stop
+            time.sleep(0.05)
+    if kind == "crash":
+        os._exit(3)
+    if kind == "big":
+        globals().setdefault("ballast", []).append(bytearray(20 * 2**20))
+    if kind == "rss":
+        return str(rss_mb())
+    return kind.upper()
+
+
+def _no_init() -> None:
+    pass
+
+
+def test_the_pool_stops_a_hung_worker_and_survives_a_dead_one() -> None:
+    kinds = ["a", "hang", "b", "crash", "c", "d", "e", "f"]
+    with WorkerPool(2, _work, _no_init, hard_timeout=2, batch_size=2) as pool:
+        results = dict(pool.map((i, (kind,)) for i, kind in enumerate(kinds)))
+        restarts = pool.restarts
+    assert results[1] == Lost("timed out: worker stopped after 2 s")
+    assert results[3] == Lost("worker died (exit code 3)")
+    assert {i: r for i, r in results.items() if i not in (1, 3)} == {
+        i: k.upper() for i, k in enumerate(kinds) if i not in (1, 3)
+    }
+    assert restarts == 2
+
+
+def test_a_worker_over_its_memory_ceiling_is_replaced_without_losing_work() -> None:
+    kinds = ["big"] * 12  # 20 MB each, kept
+    with WorkerPool(1, _work, _no_init, batch_size=1) as pool:
+        fresh = dict(pool.map([(0, ("rss",))]))[0]  # what a fresh (spawned) worker holds
+    ceiling = float(fresh) + 60
+    with WorkerPool(1, _work, _no_init, memory_mb=ceiling, batch_size=1) as pool:
+        results = dict(pool.map((i, (kind,)) for i, kind in enumerate(kinds)))
+        restarts = pool.restarts
+    assert results == {i: "BIG" for i in range(12)}
+    assert restarts >= 1
+
+
+# --- the output folder ----------------------------------------------------------------------
+
+
+def test_a_second_run_into_a_busy_output_folder_is_refused(
+    texts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["clean", str(texts), "-o", str(out), "--format", "jsonl", "--workers", "1"]) == 0
+    before = (out / JSONL_FILE).read_bytes()
+    with exclusive_use(out):  # a run in progress
+        code = main(["clean", str(texts), "-o", str(out), "--format", "jsonl", "--force", "--workers", "1"])
+    assert code == 2
+    assert "is in use by another cleaner run" in capsys.readouterr().err
+    assert (out / JSONL_FILE).read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "txt"])
+def test_json_and_txt_runs_resume_after_an_interruption(
+    texts: Path, tmp_path: Path, cleaner: Cleaner, fmt: str
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):  # panen.txt stops it; banjir and kompas come first
+        run_batch([texts], out, cleaner=InterruptingCleaner(rules=cleaner.rules), fmt=fmt)
+    summary = run_batch([texts], out, cleaner=cleaner, fmt=fmt)
+    assert (summary.cleaned, summary.skipped) == (1, 2)
+    # New rules, interrupted at once: none of the outputs made with the old rules counts.
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    (rules / "_default.yaml").write_text((rules / "_default.yaml").read_text() + "\n# changed\n")
+    stopping = InterruptingCleaner(rules)
+    stopping.stop_at = "Banjir"  # banjir.txt comes first
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([texts], out, cleaner=stopping, fmt=fmt)
+    assert run_batch([texts], out, cleaner=Cleaner(rules), fmt=fmt).cleaned == 3
+
+
+def test_records_are_keyed_by_the_resolved_path(
+    texts: Path, tmp_path: Path, cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    monkeypatch.chdir(texts.parent)
+    run_batch(["in"], out, cleaner=cleaner, fmt="jsonl")
+    summary = run_batch([str(texts)], out, cleaner=cleaner, fmt="jsonl")
+    assert (summary.cleaned, summary.skipped) == (0, 3)
+    assert [r["input"] for r in jsonl_records(out)] == sorted(str(texts / n) for n in os.listdir(texts))
+
+
+# --- bad directory entries -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_symlink_loop_and_a_non_utf8_name_fail_alone(texts: Path, tmp_path: Path, fmt: str) -> None:
+    (texts / "putaran.txt").symlink_to(texts / "putaran.txt")
+    raw = os.fsencode(texts) + b"/caf\xe9.txt"
+    with open(raw, "wb") as fh:
+        fh.write(BANJIR.encode())
+    out = tmp_path / "out"
+    code = main(["clean", str(texts), "-o", str(out), "--format", fmt, "--workers", "1"])
+    assert code == 1
+    summary = run_batch([texts], out, fmt=fmt)  # a rerun: the same two failures, nothing lost
+    assert dict(summary.failed) == {
+        f"{texts}/putaran.txt": "cannot open: symlink loop",
+        f"{texts}/caf\\xe9.txt": "file name is not valid UTF-8 (shown escaped)",
+    }
+    assert summary.skipped == 3
+    assert STATE_FILE in files_under(out)
+
+
+# --- pages and texts -------------------------------------------------------------------------
+
+PARAGRAPHS = "".join(
+    f"<p>Kalimat nomor {i} dalam artikel ini cukup panjang untuk dibaca sebagai kalimat berita.</p>"
+    for i in range(8)
+)
+
+
+def _nested(depth: int) -> bytes:
+    head = "<html><head><title>Judul berita</title></head><body>"
+    return (
+        head + "<div>" * depth + f"<article>{PARAGRAPHS}</article>" + "</div>" * depth + "</body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize("depth", [255, 300, 1500])
+def test_a_deeply_nested_article_is_kept(cleaner: Cleaner, depth: int) -> None:
+    article = cleaner.clean_html(_nested(depth))
+    assert article.status == "ok"
+    assert len(article.paragraphs) == 8
+    assert DEPTH_NOTE not in article.notes
+
+
+def test_a_page_deeper_than_the_parser_allows_says_so(cleaner: Cleaner) -> None:
+    assert DEPTH_NOTE in cleaner.clean_html(_nested(3000)).notes
+
+
+def test_utf8_text_with_a_few_bad_bytes_stays_utf8() -> None:
+    text = "Harga “beras” naik — kata Menteri di Jakarta, Senin. Café dan kedai kopi ramai.\n" * 5
+    data = text.encode("utf-8")
+    broken = data[:30] + b"\xff" + data[30:200] + b"\xc3" + data[200:]
+    decoded = decode_text(broken)
+    assert decoded.count("\ufffd") == 2
+    assert decoded.replace("\ufffd", "") == text
+
+
+def test_a_legacy_code_page_text_is_not_taken_for_broken_utf8() -> None:
+    text = "Harga beras naik, kata Menteri. " * 20 + "Caf\xe9 r\xe9sum\xe9 na\xefve \xe0 la carte. " * 5
+    assert "\ufffd" not in decode_text(text.encode("cp1252"))  # no valid UTF-8 sequence: detection decides
+
+
+# --- signals ----------------------------------------------------------------------------------
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The worker processes of `pid` (not multiprocessing's resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat, command = (entry / "stat").read_text(), (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"resource_tracker" not in command:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_sigterm_stops_the_workers_and_keeps_what_finished(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    for i in range(6000):
+        (corpus / f"doc{i:04}.txt").write_text(GOOD["kompas.txt"], encoding="utf-8")
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "cleaner", "clean", str(corpus), "-o", str(out), "--format", "jsonl"]
+    process = subprocess.Popen([*argv, "--workers", "2"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    part = out / "articles.jsonl.part"
+    while not part.exists() or part.stat().st_size < 10_000:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.1)
+    workers = _workers_of(process.pid)
+    assert len(workers) == 2
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 130
+    assert process.stderr is not None
+    with process.stderr:
+        assert "interrupted" in process.stderr.read()
+    assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []  # stopped before the exit
+    rerun = subprocess.run([*argv, "--workers", "1"], capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0
+    skipped = int(rerun.stdout.split(" cleaned, ")[1].split(" skipped")[0])
+    assert skipped > 0
+    assert len(jsonl_records(out)) == 6000
