@@ -85,16 +85,24 @@ class _Doc:
         return known
 
     _compacted: bool = True
+    _positions: dict[int, int] | None = None  # line index -> place in self.lines
 
     def alive(self) -> list[Line]:
         if not self._compacted:
             self.lines = [line for line in self.lines if not line.dropped]
             self._compacted = True
+            self._positions = None
         return self.lines
+
+    def place(self, line: Line) -> int:
+        """Where `line` stands in self.lines, without a search: many blocks stay linear."""
+        if self._positions is None:
+            self._positions = {x.index: i for i, x in enumerate(self.lines)}
+        return self._positions[line.index]
 
     def next_alive(self, line: Line) -> Line | None:
         lines = self.lines
-        for i in range(lines.index(line) + 1, len(lines)):
+        for i in range(self.place(line) + 1, len(lines)):
             if not lines[i].dropped:
                 return lines[i]
         return None
@@ -172,7 +180,7 @@ def cut_at_markers(doc: _Doc) -> None:
             if doc.start is None:
                 doc.drop(line, rule.id)
             continue
-        for tail in doc.alive()[doc.alive().index(line) :]:
+        for tail in doc.alive()[doc.place(line) :]:
             doc.drop(tail, rule.id, kind="cut")
         return
 
@@ -408,7 +416,7 @@ def _drop_text_above(doc: _Doc, label: Line, rule: Rule) -> None:
     lines = doc.lines
     budget = rule.max_chars
     taken: list[Line] = []
-    for i in range(lines.index(label) - 1, -1, -1):
+    for i in range(doc.place(label) - 1, -1, -1):
         line = lines[i]
         if rule.opener is not None and rule.opener.fullmatch(line.text):
             taken.append(line)
