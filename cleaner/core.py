@@ -7,7 +7,6 @@ HTML:  decode -> parse -> page metadata -> detect site -> prune -> extract -> te
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +27,6 @@ from .textrules import TITLE_RULE, Line, TextResult, apply_text_rules, cut_title
 logger = logging.getLogger(__name__)
 
 NOT_ARTICLE_RULE = "builtin/not-an-article"
-HTML_TAG = re.compile(r"<html[\s>]", re.IGNORECASE)
 MIN_ARTICLE_CHARS = 400
 
 
@@ -69,7 +67,7 @@ class Cleaner:
     ) -> tuple[Article, list[str]]:
         """clean_html, also returning the extracted lines the text rules saw (for explain)."""
         text = html if isinstance(html, str) else decode_html(html, declared=encoding)
-        tree, parse_note = _load_page(text)
+        tree, parse_note = load_page(text)
         if tree is None:
             return _finish(Article(url=url, extraction="generic", notes=["not an HTML page"])), []
         page = read_page_meta(tree)
@@ -106,19 +104,6 @@ class Cleaner:
         if "." in site_name and " " not in site_name:
             return detect_site(self.rules, site=site_name)
         return detect_site(self.rules)
-
-
-def _load_page(text: str) -> tuple[HtmlElement | None, str | None]:
-    """The page's tree, or None when it is not markup, and the parser's note if it gave up
-    early. trafilatura's loader takes markup without "html" in its first 50 characters and a
-    single top element (a saved `<body><article>...`, a `<div>` fragment) for "not HTML";
-    given the <html> tag a browser would imply, lxml reads it like any page."""
-    start = text.lstrip()
-    if not start:
-        return None, None
-    if start.startswith("<") and not HTML_TAG.search(start[:4096]):
-        start = "<html>" + start
-    return load_page(start)
 
 
 def _join_pages(traced: list[tuple[Article, list[str]]]) -> Article:

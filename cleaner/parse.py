@@ -9,6 +9,7 @@ parsed and a note says so.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 
 from lxml.html import HtmlElement, HTMLParser, fromstring
@@ -17,6 +18,7 @@ from trafilatura.utils import is_dubious_html, repair_faulty_html
 logger = logging.getLogger(__name__)
 
 DEPTH_NOTE = "the page nests elements deeper than the parser allows (2048): text after that point is lost"
+HTML_TAG = re.compile(r"<html[\s>]", re.IGNORECASE)
 _local = threading.local()  # an lxml parser is not safe to share between threads
 
 
@@ -36,7 +38,15 @@ def _parser() -> HTMLParser:
 
 def load_page(text: str) -> tuple[HtmlElement | None, str | None]:
     """The page's tree (None when it is not HTML) and a note when the parser gave up early.
-    Follows trafilatura.utils.load_html for text input, with the deep-tree parser."""
+    Follows trafilatura.utils.load_html for text input, with the deep-tree parser. That loader
+    takes markup without "html" in its first 50 characters and a single top element (a saved
+    `<body><article>...`, a `<div>` fragment) for "not HTML"; given the <html> tag a browser
+    would imply, lxml reads it like any page."""
+    text = text.lstrip()
+    if not text:
+        return None, None
+    if text.startswith("<") and not HTML_TAG.search(text[:4096]):
+        text = "<html>" + text
     beginning = text[:50].lower()
     text = repair_faulty_html(text, beginning)
     parser = _parser()

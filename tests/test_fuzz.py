@@ -59,7 +59,8 @@ def mutated_page(draw: st.DrawFn) -> bytes:
 @st.composite
 def mutated_text(draw: st.DrawFn) -> str:
     text = draw(st.sampled_from(TEXTS))
-    for kind in draw(st.lists(st.sampled_from(["flip", "cut", "digits", "drop-line"]), max_size=4)):
+    kinds = ["flip", "cut", "digits", "drop-line", "repeat"]
+    for kind in draw(st.lists(st.sampled_from(kinds), max_size=4)):
         if kind == "flip" and text:
             at = draw(st.integers(0, len(text) - 1))
             text = text[:at] + chr(ord(text[at]) ^ (1 << draw(st.integers(0, 6)))) + text[at + 1 :]
@@ -72,6 +73,11 @@ def mutated_text(draw: st.DrawFn) -> str:
                 st.integers(20, 300)
             )
             text = "\n".join([*lines[:at], run + "x", *lines[at:]])
+        elif kind == "repeat":  # thousands of labels, blocks or markers: the engine stays linear
+            lines = text.splitlines()
+            at = draw(st.integers(0, len(lines)))
+            unit = draw(st.sampled_from([["Baca Juga", "Harga Cabai Naik Lagi Hari Ini"], ["Terkini Lainnya"], ["Beranda"]]))
+            text = "\n".join([*lines[:at], *unit * draw(st.integers(200, 2000)), *lines[at:]])
         elif kind == "drop-line":
             lines = text.splitlines()
             if lines:
