@@ -341,7 +341,22 @@ def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
     except ValidationError as exc:
         raise _validation_errors(path, data, exc) from exc
     _check_unique_ids(path, spec)
+    _check_stoplists(path, spec)
     return spec
+
+
+def _check_stoplists(path: Path, spec: RuleFileSpec) -> None:
+    """A stop list is named as jusText names it ("Indonesian"); a typo would fail every text."""
+    if not spec.stoplists:
+        return
+    import justext  # imported here: most rule files name no stop list
+
+    known = sorted(justext.get_stoplists())
+    for index, name in enumerate(spec.stoplists):
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else " (jusText's names, e.g. 'Indonesian')"
+            raise RuleError(str(path), f"unknown stop list {name!r}{hint}", key=f"stoplists[{index}]")
 
 
 def _check_unique_ids(path: Path, spec: RuleFileSpec) -> None:

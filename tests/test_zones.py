@@ -246,3 +246,22 @@ def test_short_list_items_of_the_article_stay(cleaner: Cleaner) -> None:
     for items in (numbered, three):
         article = clean(cleaner, *MENU, TITLE, P1, P2, *items, P3, *FOOTER)
         assert article.paragraphs == [P1, P2, *items, P3], items
+
+
+def test_an_unknown_stop_list_is_a_rule_error_naming_the_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from cleaner.errors import RuleError
+    from cleaner.rules import load_rules
+
+    from .conftest import REPO
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    (rules / "contoh.id.yaml").write_text("extends: [id-news]\nstoplists: [Indonesain]\nmatch:\n  domains: [contoh.id]\n")
+    try:
+        load_rules(rules)
+    except RuleError as exc:
+        assert "contoh.id.yaml: key 'stoplists[0]': unknown stop list 'Indonesain'; did you mean 'Indonesian'?" in str(exc)
+    else:
+        raise AssertionError("an unknown stop list was accepted")
