@@ -478,6 +478,8 @@ def drop_outside_article(doc: _Doc) -> None:
         return
     start, end = doc.start.index, doc.end.index
     header = [line for line in doc.alive() if line.index < start]
+    if header and _opens_with_a_dateline(doc, header[-1]):
+        start = header.pop().index  # a lead too short to read as prose: "JAKARTA - Harga naik."
     if header:
         _take_dateline_line(doc, header[-1])
     # The article's own edge lines sit just outside it: a desk code "(ant/dwi)" under the last
@@ -491,6 +493,14 @@ def drop_outside_article(doc: _Doc) -> None:
             doc.drop(line, HEADER_RULE)
         elif line.index > end:
             doc.drop(line, FOOTER_RULE)
+
+
+def _opens_with_a_dateline(doc: _Doc, line: Line) -> bool:
+    """The line starts with a dateline (a lead prefix rule) and has text after it."""
+    for rule in doc.ruleset.prefixes:
+        if rule.where == "lead" and (match := rule.regex.match(line.text)) and match.end() < len(line.text):
+            return True
+    return False
 
 
 def _take_dateline_line(doc: _Doc, line: Line) -> None:

@@ -265,3 +265,10 @@ def test_an_unknown_stop_list_is_a_rule_error_naming_the_key(tmp_path) -> None: 
         assert "contoh.id.yaml: key 'stoplists[0]': unknown stop list 'Indonesain'; did you mean 'Indonesian'?" in str(exc)
     else:
         raise AssertionError("an unknown stop list was accepted")
+
+
+def test_a_short_lead_with_a_dateline_opens_the_article(cleaner: Cleaner) -> None:
+    lead = "JAKARTA, KOMPAS.com - Harga cabai naik lagi."
+    article = clean(cleaner, *MENU, TITLE, lead, P1, P2, P3, *FOOTER, url="https://www.kompas.com/x")
+    assert article.paragraphs == ["Harga cabai naik lagi.", P1, P2, P3]
+    assert article.dateline == "JAKARTA"
