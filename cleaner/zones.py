@@ -139,7 +139,7 @@ def locate_article(passages: list[Passage]) -> tuple[int, int] | None:
     best_sum, best = 0.0, None
     running, start = 0.0, 0
     for i, passage in enumerate(passages):
-        if running <= 0:
+        if running < 0:
             running, start = 0.0, i
         running += _weight(passage)
         if running > best_sum:

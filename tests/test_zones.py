@@ -272,3 +272,8 @@ def test_a_short_lead_with_a_dateline_opens_the_article(cleaner: Cleaner) -> Non
     article = clean(cleaner, *MENU, TITLE, lead, P1, P2, P3, *FOOTER, url="https://www.kompas.com/x")
     assert article.paragraphs == ["Harga cabai naik lagi.", P1, P2, P3]
     assert article.dateline == "JAKARTA"
+
+
+def test_a_short_lead_sentence_right_above_the_prose_is_kept(cleaner: Cleaner) -> None:
+    article = clean(cleaner, *MENU, TITLE, "Harga cabai naik lagi.", P1, P2, P3, *FOOTER)
+    assert article.paragraphs == ["Harga cabai naik lagi.", P1, P2, P3]
