@@ -973,6 +973,8 @@ def _settle(
             summary.duplicates += 1
         try:
             writer.write(job, payload)
+        except BrokenPipeError:
+            raise  # the reader of `-o -` left: the run ends there, it is no input's failure
         except OSError as exc:
             outcome = _Outcome(error=f"cannot write output: {exc.strerror or exc}")
         else:

@@ -623,6 +623,8 @@ def run_clean(args: argparse.Namespace) -> int:
                 dedup=args.dedup,
                 dedup_threshold=args.dedup_threshold,
             )
+    except BrokenPipeError:
+        raise  # the reader of -o - left (main ends quietly)
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
     if str(args.out) != "-":

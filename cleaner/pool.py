@@ -49,19 +49,32 @@ def _worker_main(
     # Ctrl-C reaches the whole process group; the parent handles it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     initializer(*initargs)
-    conn.send(READY)
-    while True:
-        try:
-            batch = conn.recv()
-        except (EOFError, OSError):  # the parent is gone
-            return
-        if batch is None:
-            return
+    if not _send(conn, READY):
+        return
+    while (batch := _receive(conn)) is not None:
         for key, args in batch:
-            conn.send((key, work(*args)))
+            if not _send(conn, (key, work(*args))):
+                return
         if memory_mb and rss_mb() > memory_mb:
-            conn.send(RECYCLE)
+            _send(conn, RECYCLE)
             return
+
+
+def _send(conn: Connection, message: object) -> bool:
+    """False when the parent is gone (or stopped the run): there is no one to report to."""
+    try:
+        conn.send(message)
+    except OSError:
+        return False
+    return True
+
+
+def _receive(conn: Connection) -> Any:
+    """The next batch; None when the parent says stop or is gone."""
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None
 
 
 @dataclass

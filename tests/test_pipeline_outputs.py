@@ -125,3 +125,24 @@ def test_records_are_article_to_dict(cleaner: Cleaner) -> None:
                 json.dumps({"input": "x", **article.to_dict()}, ensure_ascii=False, indent=indent) + "\n"
             )
             assert serialize("x", article, fmt) == expected.encode("utf-8")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_reader_that_leaves_ends_the_run_quietly(workers: str) -> None:
+    """`cleaner clean ... -o - | head -1`: no traceback, no per-input "failures" for the
+    records nobody reads, workers gone."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "cleaner", "clean", str(REPO / "seeds"), str(REPO / "fixtures"), "-o", "-"]
+    with subprocess.Popen(
+        [*command, "--workers", workers], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as run:
+        assert run.stdout is not None and run.stderr is not None
+        first = run.stdout.readline()
+        run.stdout.close()  # the reader leaves
+        stderr = run.stderr.read()
+        code = run.wait(timeout=60)
+    assert json.loads(first)["input"]
+    assert "Traceback" not in stderr and "Broken pipe" not in stderr, stderr
+    assert code in (0, 1)
