@@ -204,6 +204,8 @@ SPLIT_CREDITS = [
     (["| Penulis | : Budi Santoso |"], "authors", ["Budi Santoso"], "id-news/credit.author"),
     (["Oleh : Budi Santoso / FMB"], "authors", ["Budi Santoso"], "id-news/credit.author"),
     (["Budi Santoso · Senin, 02 September 2024 - 19:40 WIB"], "authors", ["Budi Santoso"], "id-news/credit.byline-date"),
+    (["12 Maret 2025 oleh Budi Santoso"], "authors", ["Budi Santoso"], "id-news/credit.date-by"),
+    (["12 Maret 2025 oleh admin"], "published", "2025-03-12", "id-news/credit.date-by"),
 ]
 
 
