@@ -104,6 +104,9 @@ TRAFILATURA_OPTIONS = {
     "with_metadata": False,
 }
 CANDIDATE_MODES = ("precision", "recall", "balanced")  # trafilatura's modes, in cascade order
+# Modes whose candidate skips trafilatura's readability/jusText comparison: recall mode skips
+# it anyway once its text is long, and running it changed 1 page of 802 (for the worse).
+FAST_MODES = frozenset({"recall"})
 MODE_OPTIONS = {"precision": {"favor_precision": True}, "recall": {"favor_recall": True}, "balanced": {}}
 
 
@@ -170,7 +173,7 @@ def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> 
     for mode in CANDIDATE_MODES[1:]:
         if best is not first:
             break  # a later mode never improved on a taken one (aeb-dev, wcxb-dev-article)
-        other = run_candidate(mode, tree, url)
+        other = run_candidate(mode, tree, url, fast=mode in FAST_MODES)
         most_sentences = max(most_sentences, other.sentence_chars)
         verdict = compare(best, other)
         reasons.append(f"{other.name} ({other.chars} characters): {verdict}")
