@@ -102,6 +102,8 @@ TRAFILATURA_OPTIONS = {
     "include_images": False,
     "deduplicate": False,
     "with_metadata": False,
+    # Any format but "python" leaves the body tree alone: "python" also renders its text, unused here.
+    "output_format": "txt",
 }
 CANDIDATE_MODES = ("precision", "recall", "balanced")  # trafilatura's modes, in cascade order
 # Modes whose candidate skips trafilatura's readability/jusText comparison: recall mode skips
@@ -159,10 +161,12 @@ def site_body_lines(tree: HtmlElement, ruleset: RuleSet) -> list[str]:
 
 def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> Extraction:
     prose = prose_chars(tree)
-    first = run_candidate(CANDIDATE_MODES[0], tree, url, fast=True)
-    if vouched_for(first, prose) and prose >= FEW_PROSE_CHARS:
-        return Extraction(first.lines, "generic", notes, first.sentence_chars)
-    # trafilatura's fallbacks (readability, jusText) only where the fast result is in doubt.
+    if prose >= FEW_PROSE_CHARS:
+        first = run_candidate(CANDIDATE_MODES[0], tree, url, fast=True)
+        if vouched_for(first, prose):
+            return Extraction(first.lines, "generic", notes, first.sentence_chars)
+    # trafilatura's fallbacks (readability, jusText) only where the fast result is in doubt,
+    # or cannot be judged by the page's prose blocks.
     first = run_candidate(CANDIDATE_MODES[0], tree, url)
     if vouched_for(first, prose):
         return Extraction(first.lines, "generic", notes, first.sentence_chars)
