@@ -4,7 +4,11 @@ The site's `html.body` selectors first, tried in order (a site's current layout,
 ones). Otherwise a cascade of generic extractors, each run only when the one before looks
 suspect, and decided by evidence rather than trust in one of them:
 
-1. trafilatura in precision mode: the cleanest text, and enough on most pages;
+1. trafilatura in precision mode: the cleanest text, and enough on most pages. It runs first
+   without trafilatura's own fallbacks (readability, jusText: most of its time), and again
+   with them only when its result looks suspect or the page has too little paragraph markup
+   to judge it by: on aeb-dev and wcxb-dev-article the fallbacks changed the result only on
+   such pages;
 2. when it is empty or holds much less text than the page's own prose blocks (paragraphs and
    list items of sentence length), trafilatura in recall mode, then in its default mode;
    a candidate replaces the current choice only when it adds a good deal of text, that
@@ -80,6 +84,7 @@ PROSE_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre")
 PROSE_MIN_WORDS = 8  # a block of this many words reads as prose, not a menu entry
 MAX_LINK_SHARE = 0.5  # ... unless more than this share of its text is link text
 SUSPECT_SHARE = 0.6  # first candidate holding less than this share of the page's prose: suspect
+FEW_PROSE_CHARS = 500  # under this much prose the page's prose blocks cannot vouch for a result
 REPLACE_RATIO = 0.7  # a candidate replaces the choice only if the choice is under this share of it
 MIN_GAIN_CHARS = 300  # ... and adds at least this much text
 MIN_SENTENCE_SHARE = 0.5  # ... of which at least this share is in sentences
@@ -97,8 +102,13 @@ TRAFILATURA_OPTIONS = {
     "include_images": False,
     "deduplicate": False,
     "with_metadata": False,
+    # Any format but "python" leaves the body tree alone: "python" also renders its text, unused here.
+    "output_format": "txt",
 }
 CANDIDATE_MODES = ("precision", "recall", "balanced")  # trafilatura's modes, in cascade order
+# Modes whose candidate skips trafilatura's readability/jusText comparison: recall mode skips
+# it anyway once its text is long, and running it changed 1 page of 802 (for the worse).
+FAST_MODES = frozenset({"recall"})
 MODE_OPTIONS = {"precision": {"favor_precision": True}, "recall": {"favor_recall": True}, "balanced": {}}
 
 
@@ -150,9 +160,15 @@ def site_body_lines(tree: HtmlElement, ruleset: RuleSet) -> list[str]:
 
 
 def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> Extraction:
-    first = run_candidate(CANDIDATE_MODES[0], tree, url)
     prose = prose_chars(tree)
-    if first.lines and first.chars >= SUSPECT_SHARE * prose:
+    if prose >= FEW_PROSE_CHARS:
+        first = run_candidate(CANDIDATE_MODES[0], tree, url, fast=True)
+        if vouched_for(first, prose):
+            return Extraction(first.lines, "generic", notes, first.sentence_chars)
+    # trafilatura's fallbacks (readability, jusText) only where the fast result is in doubt,
+    # or cannot be judged by the page's prose blocks.
+    first = run_candidate(CANDIDATE_MODES[0], tree, url)
+    if vouched_for(first, prose):
         return Extraction(first.lines, "generic", notes, first.sentence_chars)
     # Suspect: the first candidate missed much of the page's prose. Ask the others.
     best = first
@@ -161,7 +177,7 @@ def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> 
     for mode in CANDIDATE_MODES[1:]:
         if best is not first:
             break  # a later mode never improved on a taken one (aeb-dev, wcxb-dev-article)
-        other = run_candidate(mode, tree, url)
+        other = run_candidate(mode, tree, url, fast=mode in FAST_MODES)
         most_sentences = max(most_sentences, other.sentence_chars)
         verdict = compare(best, other)
         reasons.append(f"{other.name} ({other.chars} characters): {verdict}")
@@ -179,6 +195,12 @@ def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> 
     notes.append("; ".join(reasons))
     method = "generic" if best is first else f"generic-{best.name}"
     return Extraction(best.lines, method, notes, most_sentences)
+
+
+def vouched_for(candidate: Candidate, prose: int) -> bool:
+    """A result that holds most of the page's prose blocks. Where the page has few of them
+    (text between <br>s or in bare <div>s), that says little: see FEW_PROSE_CHARS."""
+    return bool(candidate.lines) and candidate.chars >= SUSPECT_SHARE * prose
 
 
 def compare(current: Candidate, other: Candidate) -> str:
@@ -205,9 +227,11 @@ def compare(current: Candidate, other: Candidate) -> str:
     return f"taken: adds {other.chars - current.chars} characters, {sentence_share:.0%} in sentences"
 
 
-def run_candidate(mode: str, tree: HtmlElement, url: str | None) -> Candidate:
-    """trafilatura in one mode on the pruned tree (it works on a copy), read as lines."""
-    document = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS, **MODE_OPTIONS[mode])
+def run_candidate(mode: str, tree: HtmlElement, url: str | None, *, fast: bool = False) -> Candidate:
+    """trafilatura in one mode on the pruned tree (it works on a copy), read as lines; `fast`
+    skips its comparison with readability and jusText."""
+    options = {**TRAFILATURA_OPTIONS, **MODE_OPTIONS[mode]}
+    document = trafilatura.bare_extraction(tree, url=url, fast=fast, **options)
     body = getattr(document, "body", None)
     return Candidate(mode, element_lines(body) if body is not None else [])
 

@@ -89,7 +89,7 @@ class Shape:
 
     @property
     def is_short_sentence(self) -> bool:
-        """"Semoga bermanfaat!": too short to be evidence, but an article may end with it."""
+        """A line like "Semoga bermanfaat!": too short to be evidence, but an article may end with it."""
         return 2 <= self.words < PROSE_MIN_WORDS and self.ends_sentence and self.capitalised < 1
 
 
