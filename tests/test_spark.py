@@ -191,6 +191,60 @@ def test_a_corrupt_warc_keeps_its_earlier_records_and_ends_in_an_error_row(tmp_p
     assert rows[-1][-1].startswith("unreadable warc file:")
 
 
+def test_a_warc_read_locally_over_http_and_through_hadoop_gives_the_same_records(
+    spark: Any, tmp_path: Path
+) -> None:
+    import functools
+    import http.server
+    import threading
+
+    from cleaner.spark import read_warc
+
+    warc = tmp_path / "crawl.warc.gz"
+    build_warc(warc)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        ways = {
+            "local": str(warc),
+            "http": f"http://127.0.0.1:{server.server_address[1]}/crawl.warc.gz",  # streamed by the task
+            "hadoop": warc.as_uri(),  # file:// goes through Spark's Hadoop file systems
+        }
+        found = {}
+        for way, path in ways.items():
+            rows = read_warc(spark, [path]).select("input", "url", "content").collect()
+            found[way] = sorted((r.input.partition("#")[2], r.url, r.content) for r in rows)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(found["local"]) == len(HTML_PAGES) + 2
+    assert found["local"] == found["http"] == found["hadoop"]
+
+
+def test_a_parquet_table_with_html_and_text_columns(spark: Any, tmp_path: Path) -> None:
+    from cleaner.spark import read_table
+
+    page, text = HTML_PAGES[1], TEXTS[1]
+    rows = [
+        (_url(page), page.read_text(encoding="utf-8"), None),
+        (_url(text), None, text.read_text(encoding="utf-8")),
+    ]
+    table = tmp_path / "docs.parquet"
+    spark.createDataFrame(rows, "url string, html string, text string").write.parquet(str(table))
+    records = records_of(clean_documents(read_table(spark, [str(table)]))).collect()
+    cleaner = Cleaner()
+    expected = {
+        _url(page): cleaner.clean_html(page.read_text(encoding="utf-8"), url=_url(page)).to_dict(),
+        _url(text): cleaner.clean_text(text.read_text(encoding="utf-8"), url=_url(text)).to_dict(),
+    }
+    got = {
+        r.input: {k: v for k, v in r.asDict(recursive=True).items() if k not in ("input", "duplicate_of")}
+        for r in records
+    }
+    assert got == expected  # named by URL: a table without an input column
+
+
 def planted_corpus(path: Path) -> dict[int, int | None]:
     """The five seeds and planted duplicates as JSONL lines; returns line -> line it duplicates."""
     seeds = [seed.read_text(encoding="utf-8") for seed in SEEDS]

@@ -25,7 +25,7 @@ from ..errors import RuleError
 from ..limits import DEFAULT_TIMEOUT
 from .clean import clean_partition, ship_rules
 from .readers import read_by_name
-from .schema import OUTCOME_SCHEMA, RECORD_SCHEMA
+from .schema import OUTCOME_SCHEMA, RECORD_SCHEMA, STAGES
 
 OUTPUT_FORMATS = ("parquet", "jsonl")
 
@@ -112,11 +112,12 @@ class JobOptions:
 
 
 def run_job(spark: Any, options: JobOptions) -> JobSummary:
-    """The whole job; cleaning runs once (its outcomes are persisted for the writes)."""
+    """The whole job. Cleaning runs once: its outcomes are kept (memory, else disk) for the
+    duplicate marking, both writes and the counts."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    from .dedup import mark_duplicates
+    from .dedup import duplicate_marks
 
     documents = read_by_name(spark, options.inputs, fields=options.fields, max_bytes=options.max_bytes)
     if options.partitions:
@@ -126,12 +127,14 @@ def run_job(spark: Any, options: JobOptions) -> JobSummary:
     ).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         records = records_of(outcomes, keep_order=True)
+        duplicates = 0
         if options.dedup:
-            records = mark_duplicates(records, order_by="order", threshold=options.threshold)
-        records = records.select(*RECORD_SCHEMA.fieldNames())
+            marks = duplicate_marks(records, order_by="order", threshold=options.threshold)
+            duplicates = marks.count()
+            records = records.drop("duplicate_of").join(marks, "input", "left")
         partition_by = "site" if options.partition_by_site else None
         write_table(
-            records,
+            records.select(*RECORD_SCHEMA.fieldNames()),
             options.output,
             options.output_format,
             partition_by=partition_by,
@@ -139,25 +142,18 @@ def run_job(spark: Any, options: JobOptions) -> JobSummary:
         )
         errors_path = options.errors or default_errors_path(options.output, options.output_format)
         write_table(errors_of(outcomes), errors_path, options.output_format, overwrite=options.overwrite)
-        written = spark.read.format("json" if options.output_format == "jsonl" else "parquet").load(
-            options.output
-        )
-        counts = written.agg(
-            F.count(F.lit(1)).alias("records"),
-            F.sum((F.col("status") == "empty").cast("int")).alias("empty"),
-            F.count("duplicate_of").alias("duplicates"),
+        # One global aggregate (a groupBy would shuffle into spark.sql.shuffle.partitions tasks).
+        counts = outcomes.agg(
+            F.count(F.lit(1)).alias("documents"),
+            F.count("article").alias("cleaned"),
+            F.count(F.when(F.col("article.status") == "empty", 1)).alias("empty"),
+            *(F.count(F.when(F.col("stage") == stage, 1)).alias(stage) for stage in STAGES),
         ).first()
-        stages = {row.stage: row["count"] for row in errors_of(outcomes).groupBy("stage").count().collect()}
     finally:
         outcomes.unpersist()
-    records_count = counts["records"] if counts else 0
-    return JobSummary(
-        documents=records_count + sum(stages.values()),
-        records=records_count,
-        empty=(counts["empty"] or 0) if counts else 0,
-        duplicates=counts["duplicates"] if counts else 0,
-        errors=stages,
-    )
+    assert counts is not None
+    errors = {stage: counts[stage] for stage in STAGES if counts[stage]}
+    return JobSummary(counts["documents"], counts["cleaned"], counts["empty"], duplicates, errors)
 
 
 def default_errors_path(output: str, fmt: str) -> str:
