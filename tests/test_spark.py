@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ from cleaner.spark import (
     records_of,
     run_job,
 )
-from cleaner.spark.job import main
+from cleaner.spark.job import build_parser, main
 from cleaner.spark.readers import warc_documents
 
 from .conftest import REPO
@@ -309,3 +310,12 @@ def test_the_command(spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[s
     )
     assert main(["--input", str(warc), "--output", str(tmp_path / "x"), "--rules", str(broken)]) == 2
     assert "contoh.id.yaml" in capsys.readouterr().err
+
+
+def test_the_readme_shows_every_option_of_the_spark_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## On Apache Spark") : readme.index("## Rule files")]
+    synopsis = section[section.index("python -m cleaner.spark --input") :].split("```")[0]
+    options = {o for a in build_parser()._actions for o in a.option_strings if o not in ("-h", "--help")}
+    shown = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", synopsis))
+    assert shown == options

@@ -193,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PREFIX",
         help="put before each line of --input-list (e.g. https://data.commoncrawl.org/)",
     )
-    parser.add_argument("--output", required=True, metavar="PATH", help="where the records go (a folder)")
+    parser.add_argument("--output", metavar="PATH", help="where the records go (a folder); required")
     parser.add_argument(
         "--output-format",
         choices=OUTPUT_FORMATS,
@@ -210,28 +210,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--rules", metavar="DIR", help="your rules folder, shipped to the executors (default: bundled)"
     )
     parser.add_argument(
-        "--html-field", default="html", help="JSONL/Parquet field with a page (default: html)"
+        "--html-field", default="html", metavar="NAME", help="JSONL/Parquet field with a page (default: html)"
     )
     parser.add_argument(
-        "--text-field", default="text", help="JSONL/Parquet field with a text (default: text)"
+        "--text-field", default="text", metavar="NAME", help="JSONL/Parquet field with a text (default: text)"
     )
-    parser.add_argument("--url-field", default="url", help="JSONL/Parquet field with the URL (default: url)")
+    parser.add_argument(
+        "--url-field", default="url", metavar="NAME", help="JSONL/Parquet field with the URL (default: url)"
+    )
     parser.add_argument("--no-dedup", action="store_true", help="do not mark near duplicates")
     parser.add_argument(
         "--dedup-threshold",
         type=float,
+        metavar="J",
         default=DEFAULT_THRESHOLD,
         help=f"Jaccard similarity of word 5-shingles of a near duplicate (default: {DEFAULT_THRESHOLD})",
     )
     parser.add_argument(
         "--timeout",
         type=float,
+        metavar="SECONDS",
         default=DEFAULT_TIMEOUT,
         help="seconds one document may take before it becomes an error row; 0: no limit "
         f"(default: {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
-        "--max-bytes", type=int, default=MAX_BYTES, help=f"largest document (default: {MAX_BYTES})"
+        "--max-bytes",
+        type=int,
+        metavar="N",
+        default=MAX_BYTES,
+        help=f"largest document (default: {MAX_BYTES})",
     )
     parser.add_argument(
         "--partitions",
@@ -239,7 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="spread documents over N partitions before cleaning (few big files)",
     )
-    parser.add_argument("--master", help="Spark master when not run by spark-submit (default: local[*])")
+    parser.add_argument(
+        "--master", metavar="URL", help="Spark master when not run by spark-submit (default: local[*])"
+    )
     parser.add_argument(
         "--script", action="store_true", help="print the path of the script for spark-submit and exit"
     )
@@ -258,15 +268,14 @@ def session(master: str | None, app_name: str = "cleaner") -> Any:
     """The SparkSession: spark-submit's when it started this process, else a local one."""
     from pyspark.sql import SparkSession
 
-    # A local session's Python workers must be this interpreter (the one with cleaner
-    # installed), not whatever `python3` is first on PATH.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if master is None and not _under_spark_submit():
+        master = "local[*]"
+    if master and master.startswith("local"):
+        # Local Python workers must be this interpreter (the one with cleaner installed), not
+        # whatever `python3` is first on PATH. On a cluster PYSPARK_PYTHON is the user's to set.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name)
-    if master:
-        builder = builder.master(master)
-    elif "spark.master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", "") and not _under_spark_submit():
-        builder = builder.master("local[*]")
-    return builder.getOrCreate()
+    return (builder.master(master) if master else builder).getOrCreate()
 
 
 def _under_spark_submit() -> bool:
@@ -284,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         inputs += read_input_list(args.input_list, args.input_prefix)
     if not inputs:
         parser.error("no inputs: give --input or --input-list")
+    if not args.output:
+        parser.error("--output is required")
     fmt = args.output_format or ("jsonl" if args.output.rstrip("/").endswith(".jsonl") else "parquet")
     options = JobOptions(
         inputs=inputs,
