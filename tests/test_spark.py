@@ -171,6 +171,11 @@ def test_failures_are_error_rows_and_the_task_goes_on(spark: Any, tmp_path: Path
     outcomes = clean_documents(documents.repartition(1)).cache()  # one task meets all three
     assert {r.input for r in records_of(outcomes).collect()} == {"bagus", "teks"}
     assert [tuple(r) for r in errors_of(outcomes).collect()] == [("biner", "input", "binary data, not HTML")]
+    # A run where nothing could be cleaned still writes its error rows (and marks nothing).
+    bad = tmp_path / "rusak.jsonl"
+    bad.write_text("{bukan json\n", encoding="utf-8")
+    job = run_job(spark, JobOptions(inputs=[str(bad)], output=str(tmp_path / "kosong.parquet")))
+    assert (job.documents, job.records, job.errors, job.duplicates) == (1, 0, {"read": 1}, 0)
     # The per-document time budget holds inside the executors: a budget no page can meet.
     late = errors_of(clean_documents(documents, timeout=1e-4)).collect()
     assert {r.stage for r in late} >= {"timeout"} and all(

@@ -44,8 +44,14 @@ def ship_rules(spark_context: Any, rules_dir: str | Path) -> str:
     rules = load_rules(rules_dir)
     name = RULES_PREFIX + rules.fingerprint[:16]
     staged = Path(tempfile.gettempdir()) / "cleaner-spark" / name
-    if not staged.is_dir():
-        shutil.copytree(rules_dir, staged)
+    if not staged.is_dir():  # copied aside, then renamed: a staged folder is always complete
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=staged.parent))
+        shutil.copytree(rules_dir, partial, dirs_exist_ok=True)
+        try:
+            partial.rename(staged)
+        except OSError:  # another job staged the same rules meanwhile
+            shutil.rmtree(partial, ignore_errors=True)
     spark_context.addFile(str(staged), recursive=True)  # the same path again is a no-op
     return name
 

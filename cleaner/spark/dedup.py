@@ -79,6 +79,8 @@ def duplicate_marks(
         vectors = HashingTF(
             inputCol="shingles", outputCol="features", numFeatures=FEATURES, binary=True
         ).transform(firsts)
+        if firsts.isEmpty():  # no text at all: nothing to fit MinHashLSH on
+            return spark.createDataFrame([], "input string, duplicate_of string")
         lsh = MinHashLSH(inputCol="features", outputCol="hashes", numHashTables=hash_tables, seed=SEED)
         pairs = (
             lsh.fit(vectors)
