@@ -48,16 +48,19 @@ def build_table(corpus: Path, table: Path, first: int | None = None) -> None:
     builder = SparkSession.builder.master("local[2]").config("spark.ui.showConsoleProgress", "false")
     spark = builder.config("spark.ui.enabled", "false").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    rows = []
-    for path in sorted(corpus.iterdir())[:first]:
-        if path.suffix == ".html":
-            rows.append((str(path.resolve()), None, path.read_bytes(), None))
-        else:
-            rows.append((str(path.resolve()), None, None, path.read_text(encoding="utf-8")))
-    schema = "input string, url string, html binary, text string"
-    frame = spark.createDataFrame(rows, schema)
-    frame.repartition(min(PARTITIONS, len(rows))).write.parquet(str(table))
+    paths = [str(path.resolve()) for path in sorted(corpus.iterdir())[:first]]
+    # Files are read by the tasks: the driver's 1 GB heap cannot hold thousands of pages.
+    rows = spark.sparkContext.parallelize(paths, min(PARTITIONS, len(paths))).map(_row)
+    spark.createDataFrame(rows, "input string, url string, html binary, text string").write.parquet(
+        str(table)
+    )
     spark.stop()
+
+
+def _row(path: str) -> tuple[str, None, bytes | None, str | None]:
+    if path.endswith(".html"):
+        return (path, None, Path(path).read_bytes(), None)
+    return (path, None, None, Path(path).read_text(encoding="utf-8"))
 
 
 @dataclass
