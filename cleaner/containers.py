@@ -71,20 +71,31 @@ def warc_entries(path: Path) -> Iterator[Entry]:
     with path.open("rb") as fh:
         records = ArchiveIterator(fh)
         for record in records:
-            if record.rec_type != "response" or record.http_headers is None:
+            if not is_html_response(record):
                 continue
-            content_type = record.http_headers.get_header("Content-Type") or ""
-            status = record.http_headers.get_statuscode() or ""
-            if not content_type.lower().startswith(HTML_TYPES) or not status.startswith("2"):
-                continue
-            charset = CHARSET.search(content_type)
             yield Entry(
                 offset=records.get_record_offset(),
                 name=record.rec_headers.get_header("WARC-Record-ID")
                 or f"offset {records.get_record_offset()}",
                 url=record.rec_headers.get_header("WARC-Target-URI"),
-                charset=charset.group(1) if charset else None,
+                charset=declared_charset(record),
             )
+
+
+def is_html_response(record: Any) -> bool:
+    """A warcio record that is a page to clean: a response with an HTML type and a 2xx status.
+    (Also what the Spark job's WARC reader keeps, cleaner.spark.readers.)"""
+    if record.rec_type != "response" or record.http_headers is None:
+        return False
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    status = record.http_headers.get_statuscode() or ""
+    return content_type.lower().startswith(HTML_TYPES) and status.startswith("2")
+
+
+def declared_charset(record: Any) -> str | None:
+    """The charset of a response's HTTP Content-Type header, if it names one."""
+    found = CHARSET.search(record.http_headers.get_header("Content-Type") or "")
+    return found.group(1) if found else None
 
 
 def read_warc_page(path: Path, offset: int, *, max_bytes: int) -> bytes:
@@ -98,10 +109,15 @@ def read_warc_page(path: Path, offset: int, *, max_bytes: int) -> bytes:
             body = record.content_stream().read(max_bytes + 1)
     except (OSError, StopIteration, ValueError) as exc:
         raise InputError(f"unreadable WARC record at offset {offset}: {exc}", path=str(path)) from exc
+    return checked_page(body, max_bytes=max_bytes, path=str(path))
+
+
+def checked_page(body: bytes, *, max_bytes: int, path: str | None = None) -> bytes:
+    """A response body read with at most max_bytes + 1 bytes, refused when too large or empty."""
     if len(body) > max_bytes:
-        raise InputError(f"too large: over {max_bytes} bytes", path=str(path))
+        raise InputError(f"too large: over {max_bytes} bytes", path=path)
     if not body.strip():
-        raise InputError("empty", path=str(path))
+        raise InputError("empty", path=path)
     return body
 
 

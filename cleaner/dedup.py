@@ -17,8 +17,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .shingles import normalised_words, shingles_of
+
 Mode = Literal["exact", "near"]
-SHINGLE_WORDS = 5
 PERMUTATIONS = 128
 DEFAULT_THRESHOLD = 0.8
 SCHEME = "affine32"  # datasketch's hashing scheme, named where signatures are made and read back
@@ -31,7 +32,7 @@ class Fingerprint:
 
 
 def fingerprint(text: str, mode: Mode) -> Fingerprint | None:
-    words = text.lower().split()
+    words = normalised_words(text)
     if not words:
         return None  # an empty body duplicates nothing
     exact = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
@@ -39,10 +40,10 @@ def fingerprint(text: str, mode: Mode) -> Fingerprint | None:
         return Fingerprint(exact)
     from datasketch import MinHash  # the [dedup] extra; only --dedup near needs it
 
-    span = min(SHINGLE_WORDS, len(words))
-    shingles = {" ".join(words[i : i + span]).encode("utf-8") for i in range(len(words) - span + 1)}
+    # The same shingles as the Spark job's (cleaner.shingles), so duplicate_of means one thing.
+    shingles = [shingle.encode("utf-8") for shingle in shingles_of(words)]
     minhash = MinHash(num_perm=PERMUTATIONS, scheme=SCHEME)
-    minhash.update_batch(list(shingles))
+    minhash.update_batch(shingles)
     return Fingerprint(exact, minhash.hashvalues.tobytes())
 
 

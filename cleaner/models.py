@@ -19,6 +19,8 @@ class Removal:
     selector: str | None = None  # the CSS/XPath selector that matched (HTML path)
 
 
+# A record of `cleaner clean` is {"input": ..., **Article.to_dict()}; cleaner/spark/schema.py
+# derives the Spark StructType of that record from these dataclasses' type hints.
 @dataclass(slots=True)
 class Article:
     text: str = ""

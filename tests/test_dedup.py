@@ -11,7 +11,8 @@ import pytest
 
 from cleaner import Cleaner
 from cleaner.batch import run_batch
-from cleaner.dedup import DuplicateIndex, fingerprint, mark_duplicate
+from cleaner.dedup import PERMUTATIONS, SCHEME, DuplicateIndex, fingerprint, mark_duplicate
+from cleaner.shingles import word_shingles
 
 from .conftest import REPO
 from .test_batch import jsonl_records
@@ -69,3 +70,23 @@ def test_empty_texts_duplicate_nothing() -> None:
     assert fingerprint("   ", "near") is None
     assert index.original_of("a", fingerprint("", "near")) is None
     assert mark_duplicate(b"", "a") == b""  # txt output of an empty body
+
+
+def test_shingles_are_word_5_grams_of_the_normalised_text() -> None:
+    assert word_shingles("Satu  DUA\ntiga empat lima, enam") == {
+        "satu dua tiga empat lima,",
+        "dua tiga empat lima, enam",
+    }
+    assert word_shingles("Baru tiga kata") == {"baru tiga kata"}  # shorter than 5 words: one shingle
+    assert word_shingles(" \n ") == set()
+
+
+def test_near_marking_hashes_exactly_the_shared_shingles() -> None:
+    """--dedup near and the Spark job (cleaner.spark.dedup) compare the same shingles."""
+    from datasketch import MinHash
+
+    text = SEEDS[0].read_text(encoding="utf-8")
+    expected = MinHash(num_perm=PERMUTATIONS, scheme=SCHEME)
+    expected.update_batch([shingle.encode("utf-8") for shingle in word_shingles(text)])
+    found = fingerprint(text, "near")
+    assert found is not None and found.signature == expected.hashvalues.tobytes()

@@ -1,0 +1,256 @@
+"""Readers: the documents a job starts from, as DataFrames of DOCUMENT_SCHEMA.
+
+WARC (`.warc`, `.warc.gz`): the HTML responses with a 2xx status, as `cleaner clean` reads
+them (cleaner.containers.is_html_response); `input` is `<file>#<WARC-Record-ID>` and `url`
+the record's WARC-Target-URI. JSONL (`.jsonl`, `.jsonl.gz`): one JSON object per line, the
+page in the html field or a text in the text field (html wins), named `<file>#line N`.
+Local paths are named by their absolute path, as the CLI names them, so the two give the
+same records.
+
+Where a file is read: local paths (globs allowed) and http(s) URLs are opened by the Python
+task itself, one task per file, which streams the file record by record: a Common Crawl
+WARC over https never sits whole in memory. Any other URI (s3a://, hdfs://, gs://,
+file://, globs allowed) is read through Spark's Hadoop file systems (SparkContext.binaryFiles),
+which hands a task the whole file: size executors' memory for one file per core (a Common
+Crawl WARC is about 1 GB).
+
+Tables (Parquet, or any format Spark reads): columns `html` (string or binary) and/or
+`text`, `url`, and optionally `input` (else the URL names a record, else `<file>#<row id>`).
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ..containers import (
+    JSONL_SUFFIXES,
+    WARC_SUFFIXES,
+    JsonlFields,
+    _content_kind,
+    _object,
+    declared_charset,
+    is_html_response,
+)
+from ..decode import MAX_BYTES
+from .schema import DOCUMENT_SCHEMA
+
+STREAMED_SCHEMES = ("http://", "https://")
+JSONL_NAMES = (*JSONL_SUFFIXES, *(s + ".gz" for s in JSONL_SUFFIXES))
+HTTP_TIMEOUT = 120  # seconds without a byte before a streamed file counts as unreadable
+
+
+def input_kind(path: str) -> str:
+    """The kind of an input by its name: "warc", "jsonl" or "table"."""
+    name = path.lower().rstrip("/")
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    if name.endswith(JSONL_NAMES):
+        return "jsonl"
+    return "table"
+
+
+def read_by_name(
+    spark: Any, paths: list[str], *, fields: JsonlFields | None = None, max_bytes: int = MAX_BYTES
+) -> Any:
+    """Every input read by its kind (input_kind), as one DataFrame of DOCUMENT_SCHEMA."""
+    fields = fields or JsonlFields(html="html")
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(input_kind(path), []).append(path)
+    frames = []
+    if groups.get("warc"):
+        frames.append(read_warc(spark, groups["warc"], max_bytes=max_bytes))
+    if groups.get("jsonl"):
+        frames.append(read_jsonl(spark, groups["jsonl"], fields=fields))
+    if groups.get("table"):
+        frames.append(read_table(spark, groups["table"], fields=fields))
+    documents = frames[0]
+    for frame in frames[1:]:
+        documents = documents.unionByName(frame)
+    return documents
+
+
+# --- where files are read ---------------------------------------------------------------------
+
+
+def is_streamed(path: str) -> bool:
+    """Opened by the Python task itself (a local path or http/https), not through Hadoop."""
+    return "://" not in path or path.lower().startswith(STREAMED_SCHEMES)
+
+
+def streamed_files(paths: list[str]) -> list[tuple[str, str]]:
+    """(where to open it, its name in records) for each file; local globs expanded on the
+    driver, local names made absolute as the CLI makes them. A local path that matches
+    nothing stays, to become an error row ("not found") instead of vanishing."""
+    from ..batch import escaped
+
+    files: list[tuple[str, str]] = []
+    for path in paths:
+        if "://" in path:
+            files.append((path, path))
+            continue
+        matches = sorted(glob.glob(path)) if glob.has_magic(path) else [path]
+        files += [(match, escaped(Path(match).resolve())) for match in matches]
+    return files
+
+
+def open_file(path: str) -> IO[bytes]:
+    if path.lower().startswith(STREAMED_SCHEMES):
+        return urllib.request.urlopen(path, timeout=HTTP_TIMEOUT)
+    return open(path, "rb")
+
+
+def _documents_of_files(spark: Any, paths: list[str], parse: Any) -> Any:
+    """parse(stream, name) over every file: streamed ones one task per file, the others
+    through Hadoop. Returns an RDD of DOCUMENT_SCHEMA tuples."""
+    context = spark.sparkContext
+    rdds = []
+    streamed = streamed_files([p for p in paths if is_streamed(p)])
+    if streamed:
+        rdds.append(context.parallelize(streamed, len(streamed)).flatMap(lambda f: _parse_file(f, parse)))
+    hadoop = [p for p in paths if not is_streamed(p)]
+    if hadoop:
+        whole = context.binaryFiles(",".join(hadoop))
+        rdds.append(whole.flatMap(lambda item: parse(io.BytesIO(item[1]), item[0])))
+    return rdds[0] if len(rdds) == 1 else context.union(rdds)
+
+
+def _parse_file(file: tuple[str, str], parse: Any) -> Iterator[tuple[Any, ...]]:
+    where, name = file
+    try:
+        stream = open_file(where)
+    except (OSError, ValueError) as exc:
+        reason = "not found" if isinstance(exc, FileNotFoundError) else f"unreadable: {exc}"
+        yield problem_row(name, order_key(name, 0), reason)
+        return
+    with stream:
+        yield from parse(stream, name)
+
+
+def order_key(file: str, position: int) -> str:
+    """Sorts documents by file, then by position in it (DOCUMENT_SCHEMA's `order`)."""
+    return f"{file}\t{position:012d}"
+
+
+def problem_row(name: str, order: str, reason: str, url: str | None = None) -> tuple[Any, ...]:
+    return (name, order, url, None, None, None, None, reason)
+
+
+# --- WARC -------------------------------------------------------------------------------------
+
+
+def read_warc(spark: Any, paths: list[str], *, max_bytes: int = MAX_BYTES) -> Any:
+    """The HTML responses of WARC files, as a DataFrame of DOCUMENT_SCHEMA."""
+
+    def parse(stream: IO[bytes], name: str) -> Iterator[tuple[Any, ...]]:
+        return warc_documents(stream, name, max_bytes=max_bytes)
+
+    return spark.createDataFrame(_documents_of_files(spark, paths, parse), DOCUMENT_SCHEMA)
+
+
+def warc_documents(stream: IO[bytes], name: str, *, max_bytes: int = MAX_BYTES) -> Iterator[tuple[Any, ...]]:
+    """One document row per HTML response of a WARC stream, read record by record. A file
+    that breaks off or is corrupt ends with an error row; the records before it stay."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    position = 0
+    try:
+        records = ArchiveIterator(stream)
+        for record in records:
+            if not is_html_response(record):
+                continue
+            position += 1
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
+            source = f"{name}#{record_id or f'offset {records.get_record_offset()}'}"
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            # One byte over the cap is enough to tell that it is too large (cleaner.containers).
+            body = record.content_stream().read(max_bytes + 1)
+            yield (source, order_key(name, position), url, body, declared_charset(record), None, None, None)
+    except Exception as exc:  # a corrupt file is an error row, never a failed task
+        reason = f"unreadable warc file: {type(exc).__name__}: {exc}"
+        yield problem_row(name, order_key(name, position + 1), reason)
+
+
+# --- JSONL ------------------------------------------------------------------------------------
+
+
+def read_jsonl(spark: Any, paths: list[str], *, fields: JsonlFields | None = None) -> Any:
+    """Documents of JSONL files, as a DataFrame of DOCUMENT_SCHEMA."""
+    chosen = fields or JsonlFields(html="html")
+
+    def parse(stream: IO[bytes], name: str) -> Iterator[tuple[Any, ...]]:
+        return jsonl_documents(stream, name, chosen)
+
+    return spark.createDataFrame(_documents_of_files(spark, paths, parse), DOCUMENT_SCHEMA)
+
+
+def jsonl_documents(stream: IO[bytes], name: str, fields: JsonlFields) -> Iterator[tuple[Any, ...]]:
+    """One document row per line holding a page or a text; as `cleaner clean` reads JSONL
+    (cleaner.containers): a line that is not a JSON object is an error row, a line with
+    neither field is skipped."""
+    if name.lower().endswith(".gz"):
+        stream = gzip.GzipFile(fileobj=stream)
+    try:
+        for number, line in enumerate(stream, start=1):
+            source, order = f"{name}#line {number}", order_key(name, number)
+            obj = _object(line)
+            if obj is None:
+                yield problem_row(source, order, "not a JSON object")
+                continue
+            kind = _content_kind(obj, fields)
+            if kind is None:
+                continue
+            url = obj.get(fields.url) if fields.url else None
+            url = url if isinstance(url, str) else None
+            key = fields.html if kind == "html" else fields.text
+            value = obj[key]
+            if not value.strip():
+                yield problem_row(source, order, f"empty: no text in field {key!r}", url)
+            elif kind == "html":
+                yield (source, order, url, None, None, value, None, None)
+            else:
+                yield (source, order, url, None, None, None, value, None)
+    except (OSError, EOFError) as exc:  # a broken gzip stream
+        reason = f"unreadable jsonl file: {type(exc).__name__}: {exc}"
+        yield problem_row(name, order_key(name, 10**12 - 1), reason)
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def read_table(
+    spark: Any, paths: list[str], *, fields: JsonlFields | None = None, fmt: str = "parquet"
+) -> Any:
+    """Documents of a table (Parquet by default) with html and/or text columns."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import BinaryType
+
+    fields = fields or JsonlFields(html="html")
+    table = spark.read.format(fmt).load(paths)
+    columns = set(table.columns)
+
+    def column(name: str | None) -> Any:
+        return F.col(name) if name and name in columns else F.lit(None)
+
+    names = [F.col("input")] if "input" in columns else []
+    names += [F.col(fields.url)] if fields.url in columns else []
+    row_id = F.monotonically_increasing_id().cast("string")
+    fallback = F.concat(F.input_file_name(), F.lit("#"), row_id)
+    html = column(fields.html)
+    is_binary = fields.html in columns and isinstance(table.schema[fields.html].dataType, BinaryType)
+    return table.select(
+        F.coalesce(*names, fallback).alias("input"),
+        F.concat(F.input_file_name(), F.lit("\t"), F.lpad(row_id, 20, "0")).alias("order"),
+        column(fields.url).cast("string").alias("url"),
+        (html if is_binary else F.lit(None)).cast("binary").alias("content"),
+        F.lit(None).cast("string").alias("charset"),
+        (F.lit(None) if is_binary else html).cast("string").alias("html"),
+        column(fields.text).cast("string").alias("text"),
+        F.lit(None).cast("string").alias("problem"),
+    )
