@@ -11,7 +11,8 @@ from .errors import CleanerError, FetchError, InputError, RuleError
 from .models import Article, Removal
 
 if TYPE_CHECKING:
-    from .fetch import Fetcher, FetchResult, FetchSettings
+    from .fetch import Fetcher, FetchResult
+    from .fetchsettings import FetchSettings
 
 __version__ = "0.1.0"
 # The fetcher is loaded on first use: httpx and tenacity cost a user of clean_text time for nothing.

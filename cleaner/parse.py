@@ -26,7 +26,7 @@ _local = threading.local()  # an lxml parser is not safe to share between thread
 def _parser() -> HTMLParser:
     if not hasattr(_local, "parser"):
         # trafilatura's own parser settings, plus huge_tree
-        parser = HTMLParser(
+        parser = HTMLParser(  # type: ignore[call-arg]  # lxml-stubs lack default_doctype
             collect_ids=False,
             default_doctype=False,
             encoding="utf-8",

@@ -16,7 +16,8 @@ import logging
 import shutil
 import tempfile
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def clean_partition(
 def clean_row(
     cleaner: Cleaner, row: Any, *, timeout: float | None = DEFAULT_TIMEOUT, max_bytes: int = MAX_BYTES
 ) -> tuple[Any, ...]:
-    get = row.get if isinstance(row, dict) else lambda key: getattr(row, key, None)
+    get: Callable[[str], Any] = row.get if isinstance(row, dict) else partial(getattr_or_none, row)
     url = get("url")
     name = get("input") or url or "(no input name)"
     order = get("order") or name
@@ -106,7 +107,11 @@ def clean_row(
         return (name, order, None, "clean", f"unexpected error: {type(exc).__name__}: {exc}")
 
 
-def _clean(cleaner: Cleaner, get: Any, url: str | None, max_bytes: int) -> Article:
+def getattr_or_none(row: Any, key: str) -> Any:
+    return getattr(row, key, None)
+
+
+def _clean(cleaner: Cleaner, get: Callable[[str], Any], url: str | None, max_bytes: int) -> Article:
     content, html, text = get("content"), get("html"), get("text")
     if isinstance(html, (bytes, bytearray)):
         content, html = html, None

@@ -102,7 +102,8 @@ def streamed_files(paths: list[str]) -> list[tuple[str, str]]:
 
 def open_file(path: str) -> IO[bytes]:
     if path.lower().startswith(STREAMED_SCHEMES):
-        return urllib.request.urlopen(path, timeout=HTTP_TIMEOUT)
+        response: IO[bytes] = urllib.request.urlopen(path, timeout=HTTP_TIMEOUT)
+        return response
     return open(path, "rb")
 
 
@@ -195,7 +196,7 @@ def jsonl_documents(stream: IO[bytes], name: str, fields: JsonlFields) -> Iterat
     (cleaner.containers): a line that is not a JSON object is an error row, a line with
     neither field is skipped."""
     if name.lower().endswith(".gz"):
-        stream = gzip.GzipFile(fileobj=stream)
+        stream = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]  # a GzipFile is an IO[bytes]
     try:
         for number, line in enumerate(stream, start=1):
             source, order = f"{name}#line {number}", order_key(name, number)
@@ -209,6 +210,7 @@ def jsonl_documents(stream: IO[bytes], name: str, fields: JsonlFields) -> Iterat
             url = obj.get(fields.url) if fields.url else None
             url = url if isinstance(url, str) else None
             key = fields.html if kind == "html" else fields.text
+            assert key is not None  # _content_kind found a string under it
             value = obj[key]
             if not value.strip():
                 yield problem_row(source, order, f"empty: no text in field {key!r}", url)
@@ -239,7 +241,7 @@ def read_table(
         return F.col(name) if name and name in columns else F.lit(None)
 
     names = [F.col("input")] if "input" in columns else []
-    names += [F.col(fields.url)] if fields.url in columns else []
+    names += [F.col(fields.url)] if fields.url and fields.url in columns else []
     row_id = F.monotonically_increasing_id().cast("string")
     fallback = F.concat(F.input_file_name(), F.lit("#"), row_id)
     html = column(fields.html)

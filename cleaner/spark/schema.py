@@ -50,7 +50,7 @@ def spark_type(hint: Any) -> tuple[DataType, bool]:
         return ArrayType(spark_type(args[0])[0], containsNull=False), False
     if origin is dict:
         return MapType(spark_type(args[0])[0], spark_type(args[1])[0], valueContainsNull=False), False
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return struct_of(hint), False
     raise TypeError(f"no Spark type for {hint!r}")
 
