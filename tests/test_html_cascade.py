@@ -108,6 +108,64 @@ def test_social_embeds_go_quotes_stay(cleaner: Cleaner) -> None:
     assert any("We listened to the riders" in p for p in article.paragraphs)
 
 
+LONG_TWEET = (
+    '<blockquote class="twitter-tweet"><p>'
+    + "Berikut perkembangan kasus di dunia dan pelindungan WNI per hari ini, total WNI terkonfirmasi " * 4
+    + "</p>&mdash; Kementerian (@kemlu) January 23, 2021</blockquote>"
+)
+LONG_QUOTE = "<blockquote><p>" + "“Kami mendengarkan para penumpang bus malam di kota ini,” kata wali kota. " * 4 + "</p></blockquote>"
+ID_PARAGRAPHS = "".join(
+    f"<p>Pemerintah kota memperpanjang layanan bus malam ke bandara dan pelabuhan mulai bulan depan, "
+    f"kata pejabat dinas perhubungan pada paragraf {i}.</p>"
+    for i in range(8)
+)
+
+
+def test_a_long_tweet_goes_on_indonesian_pages_a_long_quote_stays(cleaner: Cleaner) -> None:
+    # web/social-embed spares a block holding a long paragraph (class words are generic);
+    # id-news/social-embed-whole selects the embed classes themselves, whatever their length.
+    html = page(f"<article>{ID_PARAGRAPHS}{LONG_TWEET}{LONG_QUOTE}</article>")
+    article = cleaner.clean_html(html, url="https://www.liputan6.com/news/read/1/bus-malam")
+    assert len(removed_by(article, "id-news/social-embed-whole")) == 1
+    assert "pelindungan WNI" not in article.text
+    assert "Kami mendengarkan para penumpang" in article.text
+
+
+@pytest.mark.parametrize(
+    ("url", "photo", "caption", "credit", "rule"),
+    [
+        (
+            "https://www.liputan6.com/news/read/1/bus-malam",
+            '<div class="article-photo-gallery--item"><img src="a.jpg"><div>Perbesar</div>'
+            '<div class="article-photo-gallery--item__description"><span>Bus malam di depo. (AP Photo/Jane Doe)</span></div></div>',
+            "Bus malam di depo.",
+            "AP Photo/Jane Doe",
+            "liputan6.com/photo-gallery-item",
+        ),
+        (
+            "https://www.merdeka.com/peristiwa/bus-malam.html",
+            '<div class="imagecontent"><img src="a.jpg"></div><div class="imageinfo"><span>©MGM</span></div>',
+            "©MGM",
+            "MGM",
+            "merdeka.com/photo-caption",
+        ),
+    ],
+)
+def test_site_photo_captions_go_and_give_their_credit(
+    cleaner: Cleaner, url: str, photo: str, caption: str, credit: str, rule: str
+) -> None:
+    body = {
+        "liputan6.com": '<div class="article-content-body">{}</div>',
+        "merdeka.com": '<div class="mdk-body-paragraph">{}</div>',
+    }["liputan6.com" if "liputan6" in url else "merdeka.com"]
+    html = page(body.format(ID_PARAGRAPHS[:500] + photo + ID_PARAGRAPHS[500:]))
+    article = cleaner.clean_html(html, url=url)
+    assert removed_by(article, rule)
+    assert caption not in article.text and "Perbesar" not in article.text
+    assert credit in article.image_credits
+    assert article.text.count("Pemerintah kota memperpanjang") == 8
+
+
 @pytest.mark.parametrize(
     ("caption", "credit"),
     [
@@ -115,7 +173,9 @@ def test_social_embeds_go_quotes_stay(cleaner: Cleaner) -> None:
         ("The new night bus at the depot. (Photo: Jane Doe/Reuters)", "Jane Doe/Reuters"),
         ("The new night bus at the depot. Photo by Jane Doe", "Jane Doe"),
         ("Bus baru di depo. (Foto: Humas Pemkot)", "Humas Pemkot"),
+        ("The new night bus at the depot. (AP Photo/Jane Doe)", "AP Photo/Jane Doe"),
         ("The mayor (right) at the depot", None),  # a bracket is not a credit
+        ("Photo/video gallery of the depot (updated)", None),
         ("A photo of the depot at dawn", None),
     ],
 )
