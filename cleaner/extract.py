@@ -88,6 +88,7 @@ FEW_PROSE_CHARS = 500  # under this much prose the page's prose blocks cannot vo
 REPLACE_RATIO = 0.7  # a candidate replaces the choice only if the choice is under this share of it
 MIN_GAIN_CHARS = 300  # ... and adds at least this much text
 MIN_SENTENCE_SHARE = 0.5  # ... of which at least this share is in sentences
+FAILED_SHARE = 0.1  # a choice under this share of another's text failed: wordy lines are enough
 MIN_AGREEMENT = 0.5  # ... and keeps this share of the choice's text (unless the choice is tiny)
 TINY_CHARS = 500
 SENTENCE_MIN_WORDS = 6
@@ -218,6 +219,12 @@ def compare(current: Candidate, other: Candidate) -> str:
     extra = [line for line in other.lines if line not in kept]
     extra_chars = sum(len(line) for line in extra) or 1
     sentence_share = sentence_chars(extra) / extra_chars
+    if current.chars < FAILED_SHARE * other.chars:
+        # A checklist or a how-to whose steps carry no full stop: lines of prose length are
+        # evidence enough when the choice kept next to nothing.
+        wordy_share = sum(len(line) for line in extra if len(line.split()) >= PROSE_MIN_WORDS) / extra_chars
+        if wordy_share >= MIN_SENTENCE_SHARE:
+            return f"taken: the choice is under a tenth of it; {wordy_share:.0%} of the rest is prose-length"
     if sentence_share < MIN_SENTENCE_SHARE:
         return f"not taken: the text it adds is {sentence_share:.0%} sentences"
     found = set(other.lines)

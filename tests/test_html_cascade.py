@@ -44,6 +44,8 @@ def test_a_menu_is_not_rescued(cleaner: Cleaner) -> None:
 
 
 PROSE = [f"{SENTENCE} Line {i}." for i in range(10)]
+CHECKLIST = [f"Book the venue, the caterer and the band for the reception in month {i}" for i in range(12)]
+MENU = [f"Venues and prices {i}" for i in range(12)]
 
 
 @pytest.mark.parametrize(
@@ -55,8 +57,21 @@ PROSE = [f"{SENTENCE} Line {i}." for i in range(10)]
         (PROSE[:9], PROSE, "not taken"),  # adds little
         (PROSE[:2], PROSE[:2] + [f"Related story number {i} you may like" for i in range(40)], "not taken"),
         ([f"{SENTENCE} Other {i}." for i in range(8)], PROSE * 5, "not taken"),  # another text
+        (["Wedding checklist"], ["Wedding checklist", *CHECKLIST], "taken"),  # steps without stops
+        (["Wedding checklist"], ["Wedding checklist", *MENU, *MENU], "not taken"),  # a menu, not steps
+        (PROSE[:3], PROSE[:3] + CHECKLIST, "not taken"),  # a real choice needs sentences
     ],
-    ids=["empty", "empty-vs-menu", "more-prose", "little-gain", "adds-links", "disagrees"],
+    ids=[
+        "empty",
+        "empty-vs-menu",
+        "more-prose",
+        "little-gain",
+        "adds-links",
+        "disagrees",
+        "failed-choice-wordy",
+        "failed-choice-menu",
+        "kept-choice-wordy",
+    ],
 )
 def test_compare_decides_on_evidence(current: list[str], other: list[str], verdict: str) -> None:
     result = compare(Candidate("precision", current), Candidate("recall", other))
@@ -113,7 +128,11 @@ LONG_TWEET = (
     + "Berikut perkembangan kasus di dunia dan pelindungan WNI per hari ini, total WNI terkonfirmasi " * 4
     + "</p>&mdash; Kementerian (@kemlu) January 23, 2021</blockquote>"
 )
-LONG_QUOTE = "<blockquote><p>" + "“Kami mendengarkan para penumpang bus malam di kota ini,” kata wali kota. " * 4 + "</p></blockquote>"
+LONG_QUOTE = (
+    "<blockquote><p>"
+    + "“Kami mendengarkan para penumpang bus malam di kota ini,” kata wali kota. " * 4
+    + "</p></blockquote>"
+)
 ID_PARAGRAPHS = "".join(
     f"<p>Pemerintah kota memperpanjang layanan bus malam ke bandara dan pelabuhan mulai bulan depan, "
     f"kata pejabat dinas perhubungan pada paragraf {i}.</p>"
