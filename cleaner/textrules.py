@@ -533,7 +533,8 @@ def drop_link_lists(doc: _Doc) -> None:
         if not alive:
             continue
         whole = len(alive) == len(lines)
-        headlines = headlines + alive if whole and passage.shape.is_headline else _drop_run(doc, headlines)
+        headline = whole and passage.shape.is_headline and not passage.list_item
+        headlines = headlines + alive if headline else _drop_run(doc, headlines)
         words = words + alive if whole and _is_link_word(passage) else _drop_run(doc, words, LINK_WORDS_MIN)
     _drop_run(doc, headlines)
     _drop_run(doc, words, LINK_WORDS_MIN)

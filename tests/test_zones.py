@@ -250,6 +250,17 @@ def test_short_list_items_of_the_article_stay(cleaner: Cleaner) -> None:
         assert article.paragraphs == [P1, P2, *items, P3], items
 
 
+def test_numbered_items_that_read_like_headlines_stay_a_most_read_list_goes(cleaner: Cleaner) -> None:
+    # Capitalised, no full stop, four words: each reads like a headline, but the numbering
+    # makes them the article's list. Numbered lines of headline length are a "most read" list.
+    roads = ["1. Jalan Ahmad Yani–Martadinata", "2. Jalan Gatot Subroto Pelajar", "3. Jalan Talaga Bodas Raya"]
+    article = clean(cleaner, *MENU, TITLE, P1, P2, *roads, P3, *FOOTER)
+    assert article.paragraphs == [P1, P2, *roads, P3]
+    most_read = [f"{i}. Banjir Bandang Rendam Puluhan Rumah Warga di Kabupaten Nomor {i}" for i in (1, 2, 3)]
+    article = clean(cleaner, TITLE, P1, P2, *most_read, P3)
+    assert [rules_of(article, h) for h in most_read] == [["builtin/link-list"]] * 3
+
+
 def test_an_unknown_stop_list_is_a_rule_error_naming_the_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
