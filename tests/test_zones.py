@@ -261,6 +261,16 @@ def test_numbered_items_that_read_like_headlines_stay_a_most_read_list_goes(clea
     assert [rules_of(article, h) for h in most_read] == [["builtin/link-list"]] * 3
 
 
+def test_a_tweet_ending_with_its_picture_link_goes_on_an_indonesian_site(cleaner: Cleaner) -> None:
+    tweet = "Selamat Susanti! Kamu mengalahkan mereka di kandang sendiri. pic.twitter.com/f9HKnsvcVC"
+    quoting = "Akun itu menulis pic.twitter.com/f9HKnsvcVC di bawah unggahannya, lalu menghapusnya pagi ini."
+    article = clean(cleaner, TITLE, P1, tweet, P2, quoting, P3, url="https://www.liputan6.com/bola/read/1/x")
+    assert rules_of(article, tweet) == ["id-news/tweet-text"]
+    assert quoting in article.paragraphs  # the link inside a sentence is not a tweet's end
+    # A site without its own rules may be any site of the web: the tweet is left alone there.
+    assert tweet in clean(cleaner, TITLE, P1, tweet, P2, P3).paragraphs
+
+
 def test_an_unknown_stop_list_is_a_rule_error_naming_the_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
