@@ -55,5 +55,7 @@ def clean_text(text: str, *, url: str | None = None, site: str | None = None) ->
     return default_cleaner().clean_text(text, url=url, site=site)
 
 
-def clean_html(html: bytes | str, *, url: str | None = None, encoding: str | None = None) -> Article:
-    return default_cleaner().clean_html(html, url=url, encoding=encoding)
+def clean_html(
+    html: bytes | str, *, url: str | None = None, encoding: str | None = None, site: str | None = None
+) -> Article:
+    return default_cleaner().clean_html(html, url=url, encoding=encoding, site=site)

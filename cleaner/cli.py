@@ -660,8 +660,9 @@ def _explain_file(args: argparse.Namespace, cleaner: Cleaner, url: str | None, c
     if is_html(args.file):
         page = read_html_bytes(args.file)
         # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
-        article, lines = cleaner.clean_html_traced(page, url=url, encoding=header_charset_for(args.file))
-        print(render_explain_html(lines, article, color=color))
+        charset = header_charset_for(args.file)
+        trace = cleaner.clean_html_traced(page, url=url, encoding=charset, site=args.site)
+        print(render_explain_html(trace.lines, trace.article, color=color))
     else:
         text = read_text(args.file)
         print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))

@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from .metadata import FIELDS
 from .models import Article, Removal
 from .textrules import normalise_space
 
-RED, GREEN, DIM, BOLD, RESET = "\033[31m", "\033[32m", "\033[2m", "\033[1m", "\033[0m"
+RED, DIM, BOLD, RESET = "\033[31m", "\033[2m", "\033[1m", "\033[0m"
 Paint = Callable[[str, str], str]
-METADATA_FIELDS = (
-    "title", "site", "published", "dateline", "authors", "editors", "sources",
-    "original_publisher", "image_credits",
-)  # fmt: skip
 
 
 def render_explain(text: str, article: Article, *, color: bool = False) -> str:
@@ -53,9 +50,8 @@ def _render_lines(lines: list[str], article: Article, paint: Paint) -> list[str]
 
 def _render_metadata(article: Article, paint: Paint) -> list[str]:
     out = ["", paint(BOLD, "Metadata")]
-    record = article.to_dict()
-    for field in METADATA_FIELDS:
-        value = record[field]
+    for field in FIELDS:
+        value = getattr(article, field)
         if value:
             shown = ", ".join(value) if isinstance(value, list) else value
             rule = article.found_by.get(field, "?")

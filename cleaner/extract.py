@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import trafilatura
 from lxml.html import HtmlElement
 
+from .models import ExtractionMethod
 from .rules import RuleSet
 from .textrules import normalise_space
 
@@ -111,12 +112,18 @@ CANDIDATE_MODES = ("precision", "recall", "balanced")  # trafilatura's modes, in
 # it anyway once its text is long, and running it changed 1 page of 802 (for the worse).
 FAST_MODES = frozenset({"recall"})
 MODE_OPTIONS = {"precision": {"favor_precision": True}, "recall": {"favor_recall": True}, "balanced": {}}
+# The Article's `extraction` when a later candidate than the first was taken.
+GENERIC_METHODS: dict[str, ExtractionMethod] = {
+    "recall": "generic-recall",
+    "balanced": "generic-balanced",
+    "prose-baseline": "generic-prose-baseline",
+}
 
 
 @dataclass(frozen=True)
 class Extraction:
     lines: list[str]
-    method: str  # "site-selector", or "generic" with the winning candidate: "generic", "generic-recall", ...
+    method: ExtractionMethod  # "site-selector", or "generic" with the winning candidate
     notes: list[str] = field(default_factory=list)  # why the site selector or first candidate was not used
     sentence_chars: int = 0  # the most text in sentences any candidate read on the page
 
@@ -194,7 +201,7 @@ def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> 
         if verdict.startswith("taken"):
             best = baseline
     notes.append("; ".join(reasons))
-    method = "generic" if best is first else f"generic-{best.name}"
+    method = "generic" if best is first else GENERIC_METHODS[best.name]
     return Extraction(best.lines, method, notes, most_sentences)
 
 

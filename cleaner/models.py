@@ -6,6 +6,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 RemovalKind = Literal["line", "span", "cut", "element"]
+Status = Literal["ok", "empty"]  # "empty": no body text survived
+# How the body was found: the text as given, the site's body selector, or generic extraction,
+# named after the extractor candidate it took when not the first ("generic-recall", ...).
+ExtractionMethod = Literal[
+    "text", "site-selector", "generic", "generic-recall", "generic-balanced", "generic-prose-baseline"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +26,9 @@ class Removal:
 
 
 # A record of `cleaner clean` is {"input": ..., **Article.to_dict()}; cleaner/spark/schema.py
-# derives the Spark StructType of that record from these dataclasses' type hints.
+# derives the Spark StructType of that record from these dataclasses' type hints. The
+# metadata fields (title ... image_credits) are those of cleaner.metadata.Metadata, in its
+# order (a test holds them equal); Metadata says where each comes from.
 @dataclass(slots=True)
 class Article:
     text: str = ""
@@ -35,8 +43,8 @@ class Article:
     original_publisher: str | None = None
     image_credits: list[str] = field(default_factory=list)
     url: str | None = None
-    status: str = "ok"  # "ok", or "empty" when no body text survived
-    extraction: str = "text"  # how the body was found: "text", "site-selector" or "generic"
+    status: Status = "ok"
+    extraction: ExtractionMethod = "text"
     removed: list[Removal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. a site body selector that stopped matching
     found_by: dict[str, str] = field(default_factory=dict)  # metadata field -> rule id that found it

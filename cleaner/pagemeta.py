@@ -1,4 +1,6 @@
-"""Metadata a page states about itself: JSON-LD, meta tags, canonical link, site byline selectors."""
+"""Metadata a page states about itself: JSON-LD, meta tags, canonical link, site byline
+selectors, caption credits, htmldate. Each source is read into its own Metadata; which one
+wins is decided by metadata.merge()."""
 
 from __future__ import annotations
 
@@ -9,11 +11,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from htmldate import find_date
 from lxml import html as lxml_html
 
-from .metadata import EDGE_PUNCTUATION, find_credit, find_visible_date, parse_offset, split_names
+from . import metadata
+from .metadata import (
+    EDGE_PUNCTUATION,
+    Metadata,
+    Source,
+    find_credit,
+    find_visible_date,
+    parse_offset,
+    split_names,
+)
 from .rules import Rule, RuleSet
 from .sites import host_of
+from .textrules import normalise_space
 
 ARTICLE_TYPES = {
     "NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
@@ -40,38 +53,38 @@ URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", 
 
 
 @dataclass
-class PageMeta:
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    editors: list[str] = field(default_factory=list)
-    image_credits: list[str] = field(default_factory=list)
-    published: str | None = None
+class PageFacts:
+    """What a page states about itself: its own URL and names (which tell the outlet from a
+    person, and name the site), and the metadata its JSON-LD, meta tags and <title> give.
+    Within a source, the first value found wins."""
+
     url: str | None = None
     site_name: str | None = None
-    publisher: str | None = None
-    found_by: dict[str, str] = field(default_factory=dict)
+    publisher: str | None = None  # JSON-LD's publisher name: the outlet
+    json_ld: Metadata = field(default_factory=Metadata)
+    meta_tags: Metadata = field(default_factory=Metadata)
+    html_title: Metadata = field(default_factory=Metadata)
 
-    def set(self, key: str, value: Any, source: str) -> None:
-        if value and not getattr(self, key):
-            setattr(self, key, value)
-            self.found_by[key] = source
+    def sources(self) -> dict[Source, Metadata]:
+        return {"json-ld": self.json_ld, "meta-tags": self.meta_tags, "html-title": self.html_title}
 
 
-def read_page_meta(tree: lxml_html.HtmlElement) -> PageMeta:
+def read_page_meta(tree: lxml_html.HtmlElement) -> PageFacts:
     """What the page states in JSON-LD, meta tags and its canonical link."""
-    meta = PageMeta()
+    meta = PageFacts()
     for article in _json_ld_articles(tree):
         _take_json_ld(meta, article)
     tags = _meta_tags(tree)
-    meta.set("title", tags.get("og:title") or tags.get("twitter:title"), "meta:og:title")
-    meta.set("title", _first_text(tree, "//title"), "html:title")
-    meta.set("site_name", tags.get("og:site_name"), "meta:og:site_name")
-    meta.set("url", _first_attr(tree, "//link[@rel='canonical']/@href"), "html:canonical")
-    meta.set("url", tags.get("og:url"), "meta:og:url")
+    meta.meta_tags.fill(
+        "title", _clean_text(tags.get("og:title") or tags.get("twitter:title")), "meta:og:title"
+    )
+    meta.html_title.fill("title", _first_text(tree, "//title"), "html:title")
+    meta.site_name = tags.get("og:site_name")
+    meta.url = meta.url or _first_attr(tree, "//link[@rel='canonical']/@href") or tags.get("og:url")
     for name in DATE_META:
-        meta.set("published", normalise_iso_date(tags.get(name.lower())), f"meta:{name}")
+        meta.meta_tags.fill("published", normalise_iso_date(tags.get(name.lower())), f"meta:{name}")
     for name in AUTHOR_META:
-        meta.set("authors", _people(tags.get(name), meta), f"meta:{name}")
+        meta.meta_tags.fill("authors", _people(tags.get(name), meta), f"meta:{name}")
     return meta
 
 
@@ -102,14 +115,14 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)}
 
 
-def _take_json_ld(meta: PageMeta, article: dict[str, Any]) -> None:
+def _take_json_ld(meta: PageFacts, article: dict[str, Any]) -> None:
     publisher = article.get("publisher")
     if isinstance(publisher, dict):
-        meta.set("publisher", _clean_text(publisher.get("name")), "json-ld:publisher")
-    meta.set("title", _clean_text(article.get("headline")), "json-ld:headline")
-    meta.set("published", normalise_iso_date(article.get("datePublished")), "json-ld:datePublished")
-    meta.set("url", _url_of(article.get("url")) or _url_of(article.get("mainEntityOfPage")), "json-ld:url")
-    meta.set("authors", _json_ld_people(article.get("author"), meta), "json-ld:author")
+        meta.publisher = meta.publisher or _clean_text(publisher.get("name"))
+    meta.json_ld.fill("title", _clean_text(article.get("headline")), "json-ld:headline")
+    meta.json_ld.fill("published", normalise_iso_date(article.get("datePublished")), "json-ld:datePublished")
+    meta.url = meta.url or _url_of(article.get("url")) or _url_of(article.get("mainEntityOfPage"))
+    meta.json_ld.fill("authors", _json_ld_people(article.get("author"), meta), "json-ld:author")
 
 
 def _url_of(node: Any) -> str | None:
@@ -121,7 +134,7 @@ def _url_of(node: Any) -> str | None:
     return node.strip() or None if isinstance(node, str) else None
 
 
-def _json_ld_people(node: Any, meta: PageMeta) -> list[str]:
+def _json_ld_people(node: Any, meta: PageFacts) -> list[str]:
     """Person authors only: an Organization as author is the outlet, not a writer."""
     items = node if isinstance(node, list) else [node]
     names: list[str] = []
@@ -135,7 +148,7 @@ def _json_ld_people(node: Any, meta: PageMeta) -> list[str]:
     return names
 
 
-def _people(value: str | None, meta: PageMeta) -> list[str]:
+def _people(value: str | None, meta: PageFacts) -> list[str]:
     if not value or not isinstance(value, str):
         return []
     outlets = {x.lower() for x in (meta.site_name, meta.publisher, host_of(meta.url)) if x}
@@ -144,48 +157,47 @@ def _people(value: str | None, meta: PageMeta) -> list[str]:
     ]
 
 
-def read_byline(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> None:
-    """The site's visible byline and editor (they beat JSON-LD and meta tags, which often
-    name the editor or the outlet), photo credits, and the date where nothing else gave one."""
-    drop_organisations(meta, ruleset)
+def read_byline(meta: PageFacts, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> Metadata:
+    """The site's visible byline and editor, photo credits and date, by its html selectors:
+    of each, the first selector that finds one."""
+    found = Metadata()
     for key, selectors in (("authors", ruleset.html_author), ("editors", ruleset.html_editor)):
         for selector in selectors:
             texts = [_clean_text(BYLINE_LABEL.sub("", _shown(el))) for el in selector(tree)]
             names = [n for t in texts for n in _people(t, meta) if not is_organisation(n, ruleset)]
-            if names and set(names) != set(getattr(meta, key)):
-                setattr(meta, key, list(dict.fromkeys(names)))
-                meta.found_by[key] = f"{ruleset.name}:html.{key[:-1]}"
+            if names:
+                found.fill(key, list(dict.fromkeys(names)), f"{ruleset.name}:html.{key[:-1]}")
                 break
     for selector in ruleset.html_image_credit:
         credits = [_credit(_shown(el), ruleset) for el in selector(tree)]
-        meta.set("image_credits", [c for c in credits if c], f"{ruleset.name}:html.image_credit")
-    _read_caption_credits(meta, tree, ruleset)
+        found.fill("image_credits", [c for c in credits if c], f"{ruleset.name}:html.image_credit")
     for selector in ruleset.html_published:
         for el in selector(tree):
             value = el.get("datetime") or _shown(el)
             published = normalise_iso_date(value) or find_visible_date(value, ruleset)
-            meta.set("published", published, f"{ruleset.name}:html.published")
+            found.fill("published", published, f"{ruleset.name}:html.published")
+    return found
 
 
-def _read_caption_credits(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> None:
-    """Credits found in caption elements, added to those found so far: by the site's own
-    caption and line rules that capture a credit, then by the `credits` rules."""
+def read_caption_credits(tree: lxml_html.HtmlElement, ruleset: RuleSet) -> Metadata:
+    """Credits found in caption elements: by the site's own caption and line rules that
+    capture a credit, then by the `credits` rules."""
+    found = Metadata()
     rules = [(rule, rule.regex.search) for rule in ruleset.captions if _own_credit_rule(rule, ruleset)]
     rules += [(rule, rule.regex.fullmatch) for rule in ruleset.lines if _own_credit_rule(rule, ruleset)]
     rules += [(rule, rule.regex.search) for rule in ruleset.credits]
     if not rules:
-        return
+        return found
     for selector in ruleset.html_caption:
         for element in selector(tree):
-            text = " ".join(element.text_content().split())
+            text = " ".join(_shown(element).split())
             for rule, find in rules:
                 match = find(text)
                 credit = ((match and match.groupdict().get("image_credit")) or "").strip(EDGE_PUNCTUATION)
                 if credit:
-                    if credit not in meta.image_credits:
-                        meta.image_credits.append(credit)
-                        meta.found_by.setdefault("image_credits", rule.id)
+                    found.add("image_credits", [credit], rule.id)
                     break
+    return found
 
 
 def _own_credit_rule(rule: Rule, ruleset: RuleSet) -> bool:
@@ -195,17 +207,14 @@ def _own_credit_rule(rule: Rule, ruleset: RuleSet) -> bool:
 
 
 def is_organisation(name: str, ruleset: RuleSet) -> bool:
-    return " ".join(name.split()).lower() in ruleset.organisations
+    return metadata.is_organisation(name, ruleset.organisations)
 
 
-def drop_organisations(meta: PageMeta, ruleset: RuleSet) -> None:
-    """An organisation the rules name (outlet, desk) is never an author or editor."""
-    for key in ("authors", "editors"):
-        people = [n for n in getattr(meta, key) if not is_organisation(n, ruleset)]
-        if len(people) < len(getattr(meta, key)):
-            setattr(meta, key, people)
-            if not people:
-                meta.found_by.pop(key, None)
+def read_htmldate(tree: lxml_html.HtmlElement, url: str | None) -> Metadata:
+    """A last resort for the date: htmldate, trafilatura's date finder, in its quick mode
+    (URL, <time>, common markup)."""
+    found = find_date(tree, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    return Metadata(published=found, found_by={"published": "htmldate"} if found else {})
 
 
 def in_page_zone(published: str | None, ruleset: RuleSet, page_text: str) -> str | None:
@@ -293,6 +302,7 @@ def _first_attr(tree: lxml_html.HtmlElement, xpath: str) -> str | None:
 
 
 def _clean_text(value: Any) -> str | None:
+    """A string's text with invisible characters out and spaces normalised, as the body's."""
     if not isinstance(value, str):
         return None
-    return " ".join(value.split()) or None
+    return normalise_space(value) or None

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .metadata import Found, take_groups
+from .metadata import Metadata, take_groups
 from .models import Removal, RemovalKind
 from .rules import Rule, RuleSet
 from .zones import Passage, locate_article, read_passages, shape, stopwords
@@ -55,7 +55,7 @@ class TextResult:
     paragraphs: list[str]
     title: str | None
     removed: list[Removal]
-    found: Found
+    found: Metadata  # what the rules' named groups captured, and the title line found
 
 
 @dataclass
@@ -65,7 +65,7 @@ class _Doc:
 
     lines: list[Line]
     ruleset: RuleSet
-    found: Found = field(default_factory=Found)
+    found: Metadata = field(default_factory=Metadata)
     removed: list[Removal] = field(default_factory=list)
     title: str | None = None
     title_variants: set[str] = field(default_factory=set)
@@ -271,6 +271,7 @@ def take_title(doc: _Doc) -> None:
     doc.removed += [Removal(rule=rule, text=text, kind="span", line=line.index) for rule, text in cuts]
     doc.title = title
     doc.title_variants = {line.text, title}
+    doc.found.fill("title", title, TITLE_RULE)
 
 
 def _lead_words(doc: _Doc) -> set[str]:

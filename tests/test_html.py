@@ -183,8 +183,8 @@ def test_html_to_dict_is_json(cleaner: Cleaner) -> None:
 def test_explain_lists_elements_lines_and_path(tmp_path: Path, site_cleaner: Cleaner) -> None:
     from cleaner.explain import render_explain_html
 
-    article, lines = site_cleaner.clean_html_traced(article_html().encode(), url="https://contoh.co.id/r/1")
-    shown = render_explain_html(lines, article)
+    trace = site_cleaner.clean_html_traced(article_html().encode(), url="https://contoh.co.id/r/1")
+    shown = render_explain_html(trace.lines, trace.article)
     assert "Body from: site body selector" in shown
     assert "[contoh.co.id/baca-juga-box] .baca-juga: Baca juga: Judul lain" in shown
     assert "[id-news/credit.author]" in shown
