@@ -23,6 +23,7 @@ FOOTER_RULE = "builtin/footer-zone"  # after the article: related lists, widgets
 LINK_LIST_RULE = "builtin/link-list"  # a run of headlines inside the article zone
 LINK_LIST_MIN = 3  # headline lines in a row that make a link list
 LINK_WORDS_MIN, LINK_WORDS_MAX = 4, 2  # ... or this many lines of at most this many words
+CLOSING_TAIL_SHARE = 0.25  # a closing line ends the article when less than this share follows it
 PAIR_MAX_WORDS = 5  # a line this short may be half of a credit split over two lines
 PAIR_WINDOW = 30  # ... when it is within this many lines of the located article
 HEAD_LINES = 3  # "where: head" rules look at this many first lines
@@ -477,7 +478,7 @@ def drop_outside_article(doc: _Doc) -> None:
     lead ("Liputan6.com, Jakarta") is read as the lead's prefix first."""
     if doc.start is None or doc.end is None:
         return
-    start, end = doc.start.index, doc.end.index
+    start, end = doc.start.index, _closing_line(doc, doc.start.index, doc.end.index)
     header = [line for line in doc.alive() if line.index < start]
     if header and _opens_with_a_dateline(doc, header[-1]):
         start = header.pop().index  # a lead too short to read as prose: "JAKARTA - Harga naik."
@@ -494,6 +495,23 @@ def drop_outside_article(doc: _Doc) -> None:
             doc.drop(line, HEADER_RULE)
         elif line.index > end:
             doc.drop(line, FOOTER_RULE)
+
+
+def _closing_line(doc: _Doc, start: int, end: int) -> int:
+    """Where the article ends: at a line only an article's last line can be (a `where: last`
+    rule's desk code, "(mdk/yan)"), when little follows it inside the located article (a
+    promo below the code that reads like prose); else where the zoning said."""
+    last_rules = [r for r in doc.ruleset.lines if r.where == "last"]
+    inside = [line for line in doc.alive() if start < line.index <= end]
+    total = sum(len(line.text) for line in inside)
+    after = 0
+    for line in reversed(inside):
+        if after > CLOSING_TAIL_SHARE * total:
+            break
+        if any(rule.regex.fullmatch(line.text) for rule in last_rules):
+            return line.index
+        after += len(line.text)
+    return end
 
 
 def _opens_with_a_dateline(doc: _Doc, line: Line) -> bool:

@@ -271,6 +271,17 @@ def test_a_tweet_ending_with_its_picture_link_goes_on_an_indonesian_site(cleaner
     assert tweet in clean(cleaner, TITLE, P1, tweet, P2, P3).paragraphs
 
 
+def test_a_desk_code_ends_the_article_even_above_a_promo_that_reads_like_prose(cleaner: Cleaner) -> None:
+    promo = "Banyak orang hebat di sekitar kita. Kisah mereka layak dibagikan agar jadi inspirasi bagi semua."
+    article = clean(cleaner, *MENU, TITLE, P1, P2, P3, "(mdk/yan)", promo, *FOOTER)
+    assert article.paragraphs == [P1, P2, P3]
+    assert rules_of(article, "(mdk/yan)") == ["id-news/end-code-line"]
+    assert rules_of(article, promo) == ["builtin/footer-zone"]
+    # Most of the article after a line like a desk code: it does not end there.
+    article = clean(cleaner, *MENU, TITLE, P1, "(abc)", P2, P3, *FOOTER)
+    assert article.paragraphs[-2:] == [P2, P3]
+
+
 def test_an_unknown_stop_list_is_a_rule_error_naming_the_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
