@@ -42,6 +42,8 @@ HARD_NEGATIVES = [
     "Tag nama peserta dibagikan panitia sejak pagi.",
     "Editor: saya tidak pernah menerima laporan itu, katanya kepada wartawan.",
     "Populer di kalangan anak muda, tren itu menyebar cepat.",
+    "Inflasi Juni naik 0,2 persen secara bulanan (Sumber: BPS).",
+    "Menurut data terbaru, inflasi naik. Harga beras ikut naik (Sumber: BPS)",
 ]
 
 
@@ -95,6 +97,12 @@ def test_baca_juga_lines(cleaner: Cleaner, line: str) -> None:
 )
 def test_clutter_lines(cleaner: Cleaner, line: str) -> None:
     assert clean(cleaner, LEAD, line, BODY).paragraphs == [LEAD, BODY]
+
+
+def test_a_short_caption_with_its_source_goes_and_gives_the_credit(cleaner: Cleaner) -> None:
+    article = clean(cleaner, LEAD, "Tanda Pria Jatuh Cinta (Sumber: Pixabay)", BODY)
+    assert article.paragraphs == [LEAD, BODY]
+    assert article.image_credits == ["Pixabay"]
 
 
 def test_credit_lines_become_metadata(cleaner: Cleaner) -> None:
