@@ -70,7 +70,7 @@ class Cleaner:
         tree, parse_note = load_page(text)
         if tree is None:
             return _finish(Article(url=url, extraction="generic", notes=["not an HTML page"])), []
-        page = read_page_meta(tree)
+        page = read_page_meta(tree, self.rules.default)
         url = url or page.url
         match = self._detect_page_site(url, page)
         read_byline(page, tree, match.ruleset)

@@ -64,7 +64,7 @@ def take_groups(match: re.Match[str], rule_id: str, ruleset: RuleSet, found: Fou
         if group in groups:
             values = split_names(groups[group])
             if group == "source":
-                values = [ruleset.sources.get(v, v) for v in values]
+                values = [ruleset.source_name(v) for v in values]
             found.add(key, values, rule_id)
     for group, key in SCALAR_FIELDS.items():
         if group in groups:
@@ -95,9 +95,7 @@ def parse_date(groups: dict[str, str], ruleset: RuleSet) -> str | None:
     a bare date when no time is."""
     try:
         month_text = groups.get("month", "")
-        month = (
-            int(month_text) if month_text.isdigit() else ruleset.months.get(month_text.lower().rstrip("."))
-        )
+        month = int(month_text) if month_text.isdigit() else ruleset.month_number(month_text)
         year = int(groups["year"])
         if year < 100:
             year += 2000
@@ -117,7 +115,7 @@ def parse_date(groups: dict[str, str], ruleset: RuleSet) -> str | None:
 def parse_offset(zone: str | None, ruleset: RuleSet) -> timezone | None:
     if not zone:
         return None
-    value = ruleset.timezones.get(zone.upper(), zone)
+    value = ruleset.zone_offset(zone)
     m = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", value.strip())
     if not m:
         return None

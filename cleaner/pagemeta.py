@@ -31,12 +31,7 @@ AUTHOR_META = (
 DATE_META = ("article:published_time", "og:published_time", "datePublished", "content_PublishedDate",
              "pubdate", "publishdate", "dc.date", "dc.date.issued", "date", "parsely-pub-date")  # fmt: skip
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-BYLINE_LABEL = re.compile(
-    r"^\s*(?:Penulis|Reporter|Pewarta|Oleh|By|Author|Editor|Penyunting|Redaktur)\s*:?\s+", re.IGNORECASE
-)
-CREDIT_LABEL = re.compile(r"^\s*[(\[]?\s*(?:Foto|Photo|Sumber foto|Kredit)\s*:?\s*|[)\]]\s*$", re.IGNORECASE)
 MAX_CREDIT_CHARS = 60  # longer text without a recognisable credit is a caption, not a credit
-URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -57,11 +52,12 @@ class PageMeta:
             self.found_by[key] = source
 
 
-def read_page_meta(tree: lxml_html.HtmlElement) -> PageMeta:
-    """What the page states in JSON-LD, meta tags and its canonical link."""
+def read_page_meta(tree: lxml_html.HtmlElement, ruleset: RuleSet) -> PageMeta:
+    """What the page states in JSON-LD, meta tags and its canonical link. The site is not
+    known yet: `ruleset` (the default set) tells a web address from a person's name."""
     meta = PageMeta()
     for article in _json_ld_articles(tree):
-        _take_json_ld(meta, article)
+        _take_json_ld(meta, article, ruleset)
     tags = _meta_tags(tree)
     meta.set("title", tags.get("og:title") or tags.get("twitter:title"), "meta:og:title")
     meta.set("title", _first_text(tree, "//title"), "html:title")
@@ -71,7 +67,7 @@ def read_page_meta(tree: lxml_html.HtmlElement) -> PageMeta:
     for name in DATE_META:
         meta.set("published", normalise_iso_date(tags.get(name.lower())), f"meta:{name}")
     for name in AUTHOR_META:
-        meta.set("authors", _people(tags.get(name), meta), f"meta:{name}")
+        meta.set("authors", _people(tags.get(name), meta, ruleset), f"meta:{name}")
     return meta
 
 
@@ -102,14 +98,14 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)}
 
 
-def _take_json_ld(meta: PageMeta, article: dict[str, Any]) -> None:
+def _take_json_ld(meta: PageMeta, article: dict[str, Any], ruleset: RuleSet) -> None:
     publisher = article.get("publisher")
     if isinstance(publisher, dict):
         meta.set("publisher", _clean_text(publisher.get("name")), "json-ld:publisher")
     meta.set("title", _clean_text(article.get("headline")), "json-ld:headline")
     meta.set("published", normalise_iso_date(article.get("datePublished")), "json-ld:datePublished")
     meta.set("url", _url_of(article.get("url")) or _url_of(article.get("mainEntityOfPage")), "json-ld:url")
-    meta.set("authors", _json_ld_people(article.get("author"), meta), "json-ld:author")
+    meta.set("authors", _json_ld_people(article.get("author"), meta, ruleset), "json-ld:author")
 
 
 def _url_of(node: Any) -> str | None:
@@ -121,7 +117,7 @@ def _url_of(node: Any) -> str | None:
     return node.strip() or None if isinstance(node, str) else None
 
 
-def _json_ld_people(node: Any, meta: PageMeta) -> list[str]:
+def _json_ld_people(node: Any, meta: PageMeta, ruleset: RuleSet) -> list[str]:
     """Person authors only: an Organization as author is the outlet, not a writer."""
     items = node if isinstance(node, list) else [node]
     names: list[str] = []
@@ -129,18 +125,18 @@ def _json_ld_people(node: Any, meta: PageMeta) -> list[str]:
         if isinstance(item, dict):
             if _types(item) & ORGANIZATION_TYPES:
                 continue
-            names += _people(_clean_text(item.get("name")), meta)
+            names += _people(_clean_text(item.get("name")), meta, ruleset)
         elif isinstance(item, str):
-            names += _people(item, meta)
+            names += _people(item, meta, ruleset)
     return names
 
 
-def _people(value: str | None, meta: PageMeta) -> list[str]:
+def _people(value: str | None, meta: PageMeta, ruleset: RuleSet) -> list[str]:
     if not value or not isinstance(value, str):
         return []
     outlets = {x.lower() for x in (meta.site_name, meta.publisher, host_of(meta.url)) if x}
     return [
-        n for n in split_names(value) if n.lower() not in outlets and not URL_LIKE.search(n) and len(n) < 80
+        n for n in split_names(value) if n.lower() not in outlets and not ruleset.url_like.search(n) and len(n) < 80
     ]
 
 
@@ -150,8 +146,8 @@ def read_byline(meta: PageMeta, tree: lxml_html.HtmlElement, ruleset: RuleSet) -
     drop_organisations(meta, ruleset)
     for key, selectors in (("authors", ruleset.html_author), ("editors", ruleset.html_editor)):
         for selector in selectors:
-            texts = [_clean_text(BYLINE_LABEL.sub("", _shown(el))) for el in selector(tree)]
-            names = [n for t in texts for n in _people(t, meta) if not is_organisation(n, ruleset)]
+            texts = [_clean_text(ruleset.byline_label.sub("", _shown(el))) for el in selector(tree)]
+            names = [n for t in texts for n in _people(t, meta, ruleset) if not is_organisation(n, ruleset)]
             if names and set(names) != set(getattr(meta, key)):
                 setattr(meta, key, list(dict.fromkeys(names)))
                 meta.found_by[key] = f"{ruleset.name}:html.{key[:-1]}"
@@ -245,8 +241,8 @@ def _credit(text: str, ruleset: RuleSet) -> str | None:
     text = " ".join(text.split())
     found = find_credit(text, ruleset)
     if found:
-        return _clean_text(CREDIT_LABEL.sub("", found))
-    label_cut = _clean_text(CREDIT_LABEL.sub("", text))
+        return _clean_text(ruleset.credit_label.sub("", found))
+    label_cut = _clean_text(ruleset.credit_label.sub("", text))
     return label_cut if label_cut and len(label_cut) <= MAX_CREDIT_CHARS else None
 
 

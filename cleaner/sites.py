@@ -48,7 +48,7 @@ def _with_family(rules: Rules, match: SiteMatch, text: str) -> SiteMatch:
         return match
     for family in rules.families:
         for signature in family.signatures:
-            if signature.regex.search(text):
+            if signature.found_in(text):
                 return SiteMatch(match.site, family, match.found_by or signature.id)
     return match
 
@@ -57,15 +57,15 @@ def detect_site_from_text(rules: Rules, text: str) -> SiteMatch:
     head = text[:HEAD_CHARS]
     for ruleset in rules.sites:
         for signature in ruleset.signatures:
-            if signature.regex.search(head):
+            if signature.found_in(head):
                 return SiteMatch(ruleset.domains[0], ruleset, signature.id)
-    # A domain stamp line or "Domain.com - " prefix from the default rules names the site.
+    # A domain stamp line or "Domain.com - " prefix (the default set's match.text_hints) names the site.
     head_lines = [line.strip() for line in head.splitlines() if line.strip()][:HEAD_LINES]
-    for rule in rules.default.rules_with_group("site"):
+    for hint in rules.default.text_hints:
         for line in head_lines:
-            match = rule.regex.fullmatch(line) if rule in rules.default.lines else rule.regex.match(line)
+            match = hint.match_line(line)
             if match and match.group("site"):
-                return _named(rules, normalise_scalar("site", match.group("site")), rule.id)
+                return _named(rules, normalise_scalar("site", match.group("site")), hint.id)
     return SiteMatch(None, rules.default, None)
 
 
