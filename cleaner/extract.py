@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -96,7 +97,7 @@ LONG_LINE_WORDS = 40
 INNER_SENTENCE_END = re.compile(r"\w[.!?。！？][\"”’)]?\s+\S")
 SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
 
-TRAFILATURA_OPTIONS = {
+TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
     "include_images": False,
@@ -109,7 +110,11 @@ CANDIDATE_MODES = ("precision", "recall", "balanced")  # trafilatura's modes, in
 # Modes whose candidate skips trafilatura's readability/jusText comparison: recall mode skips
 # it anyway once its text is long, and running it changed 1 page of 802 (for the worse).
 FAST_MODES = frozenset({"recall"})
-MODE_OPTIONS = {"precision": {"favor_precision": True}, "recall": {"favor_recall": True}, "balanced": {}}
+MODE_OPTIONS: dict[str, dict[str, Any]] = {
+    "precision": {"favor_precision": True},
+    "recall": {"favor_recall": True},
+    "balanced": {},
+}
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ class Candidate:
 
 
 def extract_body(tree: HtmlElement, ruleset: RuleSet, url: str | None) -> Extraction:
-    notes = []
+    notes: list[str] = []
     if ruleset.html_body:
         lines = site_body_lines(tree, ruleset)
         if lines:

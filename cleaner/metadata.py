@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from .models import Article
-from .rules import RuleSet
+from .rules import RegexMatch, RuleSet
 
 LIST_FIELDS = {"author": "authors", "editor": "editors", "source": "sources", "image_credit": "image_credits"}
 ADDITIVE_FIELDS = frozenset({"sources", "image_credits"})
@@ -51,7 +51,7 @@ class Found:
                 article.found_by[key] = self.found_by[key]
 
 
-def take_groups(match: re.Match[str], rule_id: str, ruleset: RuleSet, found: Found) -> bool:
+def take_groups(match: re.Match[str] | RegexMatch[str], rule_id: str, ruleset: RuleSet, found: Found) -> bool:
     """Record what a rule's named groups captured. False when they do not make sense
     (a date that is not a date), so the caller can treat the rule as not matching."""
     groups = {k: v for k, v in match.groupdict().items() if v}

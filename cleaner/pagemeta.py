@@ -136,7 +136,9 @@ def _people(value: str | None, meta: PageMeta, ruleset: RuleSet) -> list[str]:
         return []
     outlets = {x.lower() for x in (meta.site_name, meta.publisher, host_of(meta.url)) if x}
     return [
-        n for n in split_names(value) if n.lower() not in outlets and not ruleset.url_like.search(n) and len(n) < 80
+        n
+        for n in split_names(value)
+        if n.lower() not in outlets and not ruleset.url_like.search(n) and len(n) < 80
     ]
 
 

@@ -27,6 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .errors import RuleError, RuleErrors
 
+# The `regex` module's types: a field named `regex` would shadow the module in annotations.
+RegexPattern = regex.Pattern
+RegexMatch = regex.Match
+
 DEFAULT_SET = "default"
 VAR = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 
@@ -210,6 +214,16 @@ Layers = list[tuple[str, Path, RuleFileSpec]]  # a set's files, parents first: (
 SECTIONS = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "captions", "dates", "credits")
 
 
+def rule_file_schema() -> str:
+    """The JSON Schema of a rule file, as rules/schema.json holds it: editors that read a
+    `# yaml-language-server: $schema=schema.json` line complete and check rule files with it."""
+    import json
+
+    schema = RuleFileSpec.model_json_schema()
+    schema["title"] = "cleaner rule file"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
 # --- compiled rules -----------------------------------------------------------------------
 
 
@@ -220,12 +234,12 @@ SECTIONS = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "ca
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str  # "<set>/<rule id>", as it appears in Article.removed
-    regex: regex.Pattern[str]
+    regex: RegexPattern[str]
     where: Where = "any"
     drop_next_headline: bool = False
     takes: Literal["headlines", "above"] = "headlines"  # blocks only
     max_chars: int = 280  # blocks taking the text above
-    opener: regex.Pattern[str] | None = None  # ... from this line on
+    opener: RegexPattern[str] | None = None  # ... from this line on
 
     @property
     def groups(self) -> frozenset[str]:
@@ -238,7 +252,8 @@ class Selector:
     xpath: etree.XPath
 
     def __call__(self, tree: etree._Element) -> list[etree._Element]:
-        return [e for e in self.xpath(tree) if isinstance(e, etree._Element)]
+        found = self.xpath(tree)
+        return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         return (compile_selector, (self.text,))  # XPath objects do not pickle; recompile
@@ -270,7 +285,7 @@ class Signature:
     def id(self) -> str:
         return self.rule.id
 
-    def match_line(self, line: str) -> regex.Match[str] | None:
+    def match_line(self, line: str) -> RegexMatch[str] | None:
         if self.reads == "whole line":
             return self.rule.regex.fullmatch(line)
         return self.rule.regex.match(line) if self.reads == "line start" else self.rule.regex.search(line)
@@ -474,7 +489,11 @@ def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
     return spec
 
 
-LOOKUP_KEYS: dict[str, Callable[[str], str]] = {"months": month_key, "timezones": zone_key, "sources": source_key}
+LOOKUP_KEYS: dict[str, Callable[[str], str]] = {
+    "months": month_key,
+    "timezones": zone_key,
+    "sources": source_key,
+}
 # Variables the rules make from word lists, never written by hand: one copy of each list.
 GENERATED_VARS = {"month_name": "months", "domain": "domain_endings"}
 
@@ -503,7 +522,7 @@ def _check_stoplists(path: Path, spec: RuleFileSpec) -> None:
     """A stop list is named as jusText names it ("Indonesian"); a typo would fail every text."""
     if not spec.stoplists:
         return
-    import justext  # imported here: most rule files name no stop list
+    import justext  # type: ignore[import-untyped]  # justext ships no types; imported here: most rule files name no stop list
 
     known = sorted(justext.get_stoplists())
     for index, name in enumerate(spec.stoplists):
@@ -549,7 +568,8 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def _validation_errors(path: Path, data: dict[str, Any], exc: ValidationError) -> RuleError:
     """One RuleError per problem. An unknown key close to an allowed one gets "did you mean",
     and the "Field required" it causes for that key is left out: it is the same typo."""
-    found, suggested = [], set()
+    found: list[tuple[tuple[int | str, ...], str]] = []
+    suggested: set[tuple[int | str, ...]] = set()
     for error in exc.errors():
         loc = error["loc"]
         message = error["msg"]
@@ -575,12 +595,15 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) else None
+        is_model = isinstance(model, type) and issubclass(model, BaseModel)
+        field = model.model_fields.get(part) if is_model else None
         if field is None:
             return []
         model = field.annotation
         while typing.get_origin(model) in (list, tuple, dict, typing.Union, types.UnionType):
-            model = next((a for a in typing.get_args(model) if a is not type(None)), None)
+            args = [a for a in typing.get_args(model) if a is not type(None)]
+            # of `str | NamedSelectorSpec`, the model: its keys are the ones to suggest
+            model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), args[0])
     return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
@@ -708,7 +731,8 @@ def _compile(name: str, path: Path, layers: Layers) -> RuleSet:
     guard = next((s.html.class_guard for _, _, s in reversed(layers) if s.html.class_guard), None)
     endings = _merged(layers, "domain_endings")
     ending_words = "|".join(re.escape(e) for e in endings) or "(?!)"
-    labels = {kind: [w for _, _, s in layers for w in getattr(s.labels, kind)] for kind in ("byline", "credit")}
+    byline_labels = [word for _, _, s in layers for word in s.labels.byline]
+    credit_labels = [word for _, _, s in layers for word in s.labels.credit]
     return RuleSet(
         whole_line_rules=keep(sections["cut"]) + whole_lines,
         name=name,
@@ -730,8 +754,8 @@ def _compile(name: str, path: Path, layers: Layers) -> RuleSet:
         html_published=_compile_selectors(layers, "published", enabled),
         guarded_tags=frozenset(guard.tags) if guard else frozenset(),
         guard_paragraph_chars=guard.max_paragraph_chars if guard else None,
-        byline_label=_word_pattern(labels["byline"], r"^\s*(?:{})\s*:?\s+"),
-        credit_label=_word_pattern(labels["credit"], r"^\s*[(\[]?\s*(?:{})\s*:?\s*|[)\]]\s*$"),
+        byline_label=_word_pattern(byline_labels, r"^\s*(?:{})\s*:?\s+"),
+        credit_label=_word_pattern(credit_labels, r"^\s*[(\[]?\s*(?:{})\s*:?\s*|[)\]]\s*$"),
         url_like=re.compile(rf"^(?:https?://|www\.)|\.(?:{ending_words})\b", re.IGNORECASE),
         domain_like=re.compile(rf"\b[\w-]+\.(?:{ending_words})\b", re.IGNORECASE),
         promo_words=_word_pattern(_merged(layers, "promo_words"), r"\b(?:{})\b"),

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .metadata import Found, take_groups
 from .models import Removal, RemovalKind
-from .rules import Rule, RuleSet
+from .rules import RegexMatch, Rule, RuleSet
 from .zones import Passage, locate_article, read_passages, shape, stopwords
 
 TITLE_RULE = "builtin/title"
@@ -112,7 +112,7 @@ class _Doc:
         self._compacted = False
         self.removed.append(Removal(rule=rule, text=line.text, kind=kind, line=line.index))
 
-    def cut_span(self, line: Line, match: re.Match[str], rule: Rule) -> None:
+    def cut_span(self, line: Line, match: RegexMatch[str], rule: Rule) -> None:
         self.removed.append(Removal(rule=rule.id, text=match.group(0).strip(), kind="span", line=line.index))
         line.text = normalise_space(line.text[: match.start()] + " " + line.text[match.end() :])
         if BARE_PUNCTUATION.fullmatch(line.text):
@@ -375,7 +375,7 @@ def strip_spans(doc: _Doc) -> None:
                 doc.cut_span(line, match, rule)
 
 
-def _first_valid_search(doc: _Doc, line: Line, rule: Rule) -> re.Match[str] | None:
+def _first_valid_search(doc: _Doc, line: Line, rule: Rule) -> RegexMatch[str] | None:
     for match in rule.regex.finditer(line.text):
         if match.end() > match.start() and take_groups(match, rule.id, doc.ruleset, doc.found):
             return match

@@ -43,7 +43,7 @@ HEADLINE_MIN_CAPITALISED = 0.6
 @functools.cache
 def stopwords(languages: tuple[str, ...]) -> frozenset[str]:
     """The union of jusText's stop lists for these languages (jusText names: "Indonesian")."""
-    import justext
+    import justext  # type: ignore[import-untyped]  # justext ships no types
 
     words: set[str] = set()
     for language in languages:
