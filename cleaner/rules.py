@@ -66,7 +66,7 @@ class RuleSpec(_PatternSpec):
 
 
 class LineSpec(_PatternSpec):
-    """lines: `head` = the first HEAD_LINES lines only; `lead` / `last` = peeled off the
+    """lines: `head` = the first 3 lines only (Settings.text.head_lines); `lead` / `last` = peeled off the
     article's first / last line while they match."""
 
     where: Where = "any"
@@ -86,7 +86,7 @@ class PrefixSpec(_PatternSpec):
 
 
 class SpanSpec(_PatternSpec):
-    """spans: `head` = the first HEAD_LINES lines, `lead` / `last` = the first / last paragraph."""
+    """spans: `head` = the first 3 lines, `lead` / `last` = the first / last paragraph."""
 
     where: Where = "any"
 

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from .metadata import normalise_scalar
 from .rules import Rules, RuleSet
+from .settings import SiteSettings
 
-HEAD_CHARS = 2000  # signatures are looked for near the top, where stamps and datelines are
-HEAD_LINES = 3
+DEFAULT = SiteSettings()  # how far down a text is looked at: cleaner.settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +30,19 @@ def host_of(url: str | None) -> str | None:
 
 
 def detect_site(
-    rules: Rules, *, text: str = "", url: str | None = None, site: str | None = None
+    rules: Rules,
+    *,
+    text: str = "",
+    url: str | None = None,
+    site: str | None = None,
+    settings: SiteSettings = DEFAULT,
 ) -> SiteMatch:
     if site:
         match = _named(rules, site.lower().removeprefix("www."), "argument")
     elif host := host_of(url):
         match = _named(rules, host, "url")
     else:
-        match = detect_site_from_text(rules, text)
+        match = detect_site_from_text(rules, text, settings)
     return _with_family(rules, match, text)
 
 
@@ -53,14 +58,14 @@ def _with_family(rules: Rules, match: SiteMatch, text: str) -> SiteMatch:
     return match
 
 
-def detect_site_from_text(rules: Rules, text: str) -> SiteMatch:
-    head = text[:HEAD_CHARS]
+def detect_site_from_text(rules: Rules, text: str, settings: SiteSettings = DEFAULT) -> SiteMatch:
+    head = text[: settings.head_chars]
     for ruleset in rules.sites:
         for signature in ruleset.signatures:
             if signature.found_in(head):
                 return SiteMatch(ruleset.domains[0], ruleset, signature.id)
     # A domain stamp line or "Domain.com - " prefix (the default set's match.text_hints) names the site.
-    head_lines = [line.strip() for line in head.splitlines() if line.strip()][:HEAD_LINES]
+    head_lines = [line.strip() for line in head.splitlines() if line.strip()][: settings.head_lines]
     for hint in rules.default.text_hints:
         for line in head_lines:
             match = hint.match_line(line)

@@ -170,3 +170,23 @@ def test_schema_file_is_up_to_date() -> None:
 def test_schema_command_writes_the_schema(tmp_path: Path) -> None:
     assert main(["rules", "schema", str(tmp_path / "schema.json")]) == 0
     assert '"where"' in (tmp_path / "schema.json").read_text(encoding="utf-8")
+
+
+def test_settings_default_to_todays_thresholds_and_are_honoured(cleaner: Cleaner) -> None:
+    import pickle
+
+    from cleaner import Settings
+    from cleaner.settings import SiteSettings, TextSettings
+
+    assert cleaner.settings == Settings()
+    assert Settings().text.head_lines == 3 and Settings().extract.min_body_chars == 200
+    text = "Berita hari ini.\n" * 3 + "KONTAN.CO.ID - JAKARTA. Harga emas naik lagi hari ini menurut data."
+    assert cleaner.clean_text(text).site == "kontan.co.id"
+    near = Cleaner(rules=cleaner.rules, settings=Settings(sites=SiteSettings(head_chars=20)))
+    assert near.clean_text(text).site is None  # the stamp is beyond the head it looks at
+    assert pickle.loads(pickle.dumps(near)).settings.sites.head_chars == 20
+    # A head rule reads only the first head_lines lines.
+    stamp = "Isi berita yang sebenarnya ada di sini dan cukup panjang.\ncontoh.id"
+    assert "contoh.id" not in cleaner.clean_text(stamp).paragraphs
+    wide = Cleaner(rules=cleaner.rules, settings=Settings(text=TextSettings(head_lines=1)))
+    assert "contoh.id" in wide.clean_text(stamp).paragraphs
