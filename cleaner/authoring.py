@@ -23,6 +23,7 @@ CREDIT_LIKE = re.compile(r"^[A-Z][\w /.-]{1,25}\s*:\s*\S")
 ARCHIVE_NAME = re.compile(r"[0-9a-f]{40}")  # the sha1 of the URL, as `cleaner fetch` names pages
 CODE_AT_END = re.compile(r"\([^()]{1,20}/[^()]{1,20}\)\s*$")
 RULE_TEMPLATE = """\
+# yaml-language-server: $schema=schema.json
 name: {domain}
 description: TODO one line on the outlet and what its pages carry.
 extends: [id-news]
