@@ -14,7 +14,7 @@ import hashlib
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -290,10 +290,17 @@ class Signature:
             return self.rule.regex.fullmatch(line)
         return self.rule.regex.match(line) if self.reads == "line start" else self.rule.regex.search(line)
 
-    def found_in(self, text: str) -> bool:
+    def found_in(self, text: str, lines: Sequence[str] | None = None) -> bool:
+        """Whether the text shows the signature; `lines`: the text's non-empty lines, spaces
+        normalised, when the caller has them already (one split for every site's signatures)."""
         if self.reads == "text":
             return self.rule.regex.search(text) is not None
-        return any(self.match_line(" ".join(line.split())) for line in text.splitlines())
+        return any(self.match_line(line) for line in (lines if lines is not None else text_lines(text)))
+
+
+def text_lines(text: str) -> list[str]:
+    """A text's non-empty lines, runs of spaces as one: what line rules are tried on."""
+    return [line for raw in text.splitlines() if (line := " ".join(raw.split()))]
 
 
 def month_key(name: str) -> str:

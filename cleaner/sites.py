@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .metadata import normalise_scalar
-from .rules import Rules, RuleSet
+from .rules import Rules, RuleSet, text_lines
 from .settings import SiteSettings
 
 DEFAULT = SiteSettings()  # how far down a text is looked at: cleaner.settings
@@ -60,9 +60,10 @@ def _with_family(rules: Rules, match: SiteMatch, text: str) -> SiteMatch:
 
 def detect_site_from_text(rules: Rules, text: str, settings: SiteSettings = DEFAULT) -> SiteMatch:
     head = text[: settings.head_chars]
+    lines = text_lines(head)
     for ruleset in rules.sites:
         for signature in ruleset.signatures:
-            if signature.found_in(head):
+            if signature.found_in(head, lines):
                 return SiteMatch(ruleset.domains[0], ruleset, signature.id)
     # A domain stamp line or "Domain.com - " prefix (the default set's match.text_hints) names the site.
     head_lines = [line.strip() for line in head.splitlines() if line.strip()][: settings.head_lines]
