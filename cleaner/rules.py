@@ -582,7 +582,8 @@ def _validation_errors(path: Path, data: dict[str, Any], exc: ValidationError) -
         message = error["msg"]
         if error["type"] == "literal_error" and loc[-1] == "where":
             allowed = ", ".join(re.findall(r"'(\w+)'", str(error["ctx"]["expected"])))
-            message = f"`where: {error['input']}` never runs in {loc[0]}; it reads where: {allowed}"
+            section = _key_path(tuple(part for part in loc[:-1] if not isinstance(part, int)))
+            message = f"`where: {error['input']}` never runs in {section}; it reads where: {allowed}"
         elif error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.6)
             message = f"unknown key; did you mean {close[0]!r}?" if close else "unknown key"
