@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .core import Cleaner
 from .errors import CleanerError, FetchError, InputError, RuleError
 from .models import Article, Removal
+from .settings import Settings
 
 if TYPE_CHECKING:
     from .fetch import Fetcher, FetchResult
@@ -29,6 +30,7 @@ __all__ = [
     "InputError",
     "Removal",
     "RuleError",
+    "Settings",
     "clean_html",
     "clean_text",
 ]

@@ -16,18 +16,14 @@ from .errors import RuleError, RuleErrors
 from .fixtures import EXPECTED_SUFFIX, discover
 from .inputs import clean_path, is_html, stem_of, url_for
 from .models import Article
-from .rules import Rules, load_rules
+from .rules import Rules, RuleSet, load_rules
 from .textrules import SENTENCE_END
 
-PROMO_WORDS = re.compile(
-    r"(?i)\b(?:klik|ikuti|follow|google news|whatsapp|telegram|instagram|tiktok|youtube|download|unduh|"
-    r"langganan|subscribe|baca juga|simak|baca selengkapnya|artikel ini|tayang di|berita terkait)\b"
-)
 CREDIT_LIKE = re.compile(r"^[A-Z][\w /.-]{1,25}\s*:\s*\S")
-DOMAIN_LIKE = re.compile(r"\b[\w-]+\.(?:com|co\.id|id|net|tv|co)\b", re.IGNORECASE)
 ARCHIVE_NAME = re.compile(r"[0-9a-f]{40}")  # the sha1 of the URL, as `cleaner fetch` names pages
 CODE_AT_END = re.compile(r"\([^()]{1,20}/[^()]{1,20}\)\s*$")
 RULE_TEMPLATE = """\
+# yaml-language-server: $schema=schema.json
 name: {domain}
 description: TODO one line on the outlet and what its pages carry.
 extends: [id-news]
@@ -160,26 +156,27 @@ def fixture_name(page: Path) -> str:
     return (slug or urlsplit(url).hostname or stem) + suffix
 
 
-def suspicious_paragraphs(article: Article) -> list[tuple[str, str]]:
-    """Paragraphs that still look like clutter, with why: a starting point for the site's rules."""
+def suspicious_paragraphs(article: Article, ruleset: RuleSet) -> list[tuple[str, str]]:
+    """Paragraphs that still look like clutter, with why: a starting point for the site's rules.
+    Promo words and domain endings are the rules' (`promo_words:`, `domain_endings:`)."""
     found = []
     for paragraph in article.paragraphs:
-        reason = _why_suspicious(paragraph)
+        reason = _why_suspicious(paragraph, ruleset)
         if reason:
             found.append((reason, paragraph))
     return found
 
 
-def _why_suspicious(paragraph: str) -> str | None:
+def _why_suspicious(paragraph: str, ruleset: RuleSet) -> str | None:
     if CREDIT_LIKE.match(paragraph) and len(paragraph) < 120:
         return "credit-like"
-    if PROMO_WORDS.search(paragraph) and len(paragraph) < 300:
+    if ruleset.promo_words.search(paragraph) and len(paragraph) < 300:
         return "promo-like"
     if CODE_AT_END.search(paragraph):
         return "end code"
     if len(paragraph) < 70 and not paragraph.endswith(SENTENCE_END):
         return "short, no sentence (link list? heading?)"
-    if DOMAIN_LIKE.search(paragraph) and len(paragraph) < 160:
+    if ruleset.domain_like.search(paragraph) and len(paragraph) < 160:
         return "names a domain"
     return None
 
@@ -193,7 +190,7 @@ def new_site_report(cleaner: Cleaner, fixture: Path, domain: str) -> str:
         f"  title: {article.title}",
         f"  authors: {article.authors}  editors: {article.editors}  published: {article.published}",
     ]
-    suspects = suspicious_paragraphs(article)
+    suspects = suspicious_paragraphs(article, cleaner.rules.for_domain(domain) or cleaner.rules.default)
     if suspects:
         lines += ["", "Still looks like clutter (write rules for what really is):"]
         lines += [f"  [{why}] {text[:140]}" for why, text in suspects]

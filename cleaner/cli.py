@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fixtures.set_defaults(run=run_fixtures)
 
-    rules = command("rules", help="tools for rule authors: list, check, new")
+    rules = command("rules", help="tools for rule authors: list, check, new, schema")
     rule_actions = rules.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = rule_actions.add_parser(
         "list", parents=common, help="sites, their domains, rule and fixture counts"
@@ -217,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=common, help="validate every rule file; every site needs a fixture"
     )
     check.add_argument("dir", nargs="?", type=Path, metavar="DIR", help="rules folder (default: bundled)")
+    schema = rule_actions.add_parser(
+        "schema", parents=common, help="write the JSON Schema of rule files (for editors), to stdout or FILE"
+    )
+    schema.add_argument("output", nargs="?", type=Path, metavar="FILE", help="e.g. rules/schema.json")
     new = rule_actions.add_parser(
         "new", parents=common, help="scaffold a site's rule file and a fixture from a saved page"
     )
@@ -712,6 +716,14 @@ def run_rules(args: argparse.Namespace) -> int:
         if not problems:
             print(f"{len(rules.sets)} rule sets, {len(rules.sites)} sites: all valid, all with fixtures.")
         return EXIT_FAILED if problems else EXIT_OK
+    if args.action == "schema":
+        from .rules import rule_file_schema
+
+        if args.output is None:
+            sys.stdout.write(rule_file_schema())
+        else:
+            args.output.write_text(rule_file_schema(), encoding="utf-8")
+        return EXIT_OK
     if args.page is not None and not args.page.is_file():  # checked before anything is written
         return _error(f"no such file: {args.page}")
     if not args.rules_dir.is_dir():

@@ -31,13 +31,13 @@ from .pagemeta import (
 from .parse import load_page
 from .prune import prune_tree, strip_non_content
 from .rules import Rules, RuleSet, load_rules
+from .settings import ExtractSettings, Settings
 from .sites import SiteMatch, detect_site, host_of
 from .textrules import Line, apply_text_rules, cut_title_suffixes, split_lines
 
 logger = logging.getLogger(__name__)
 
 NOT_ARTICLE_RULE = "builtin/not-an-article"
-MIN_ARTICLE_CHARS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +52,20 @@ class Cleaner:
     """Build once (it compiles every rule file), call per document. Immutable after
     construction, so it is safe to share between threads and to pickle into worker processes."""
 
-    def __init__(self, rules_dir: str | Path | None = None, *, rules: Rules | None = None):
+    def __init__(
+        self,
+        rules_dir: str | Path | None = None,
+        *,
+        rules: Rules | None = None,
+        settings: Settings | None = None,
+    ):
         self.rules = rules if rules is not None else load_rules(rules_dir)
+        self.settings = settings if settings is not None else Settings()  # every threshold of the stages
 
     def clean_text(self, text: str, *, url: str | None = None, site: str | None = None) -> Article:
         """Clean text that a scraper already pulled out of a page."""
-        match = detect_site(self.rules, text=text, url=url, site=site)
-        result = apply_text_rules(split_lines(text), match.ruleset, url=url)
+        match = detect_site(self.rules, text=text, url=url, site=site, settings=self.settings.sites)
+        result = apply_text_rules(split_lines(text), match.ruleset, url=url, settings=self.settings.text)
         found = merge(
             {"text": result.found, **_site_sources(match, url)}, organisations=match.ruleset.organisations
         )
@@ -111,16 +118,17 @@ class Cleaner:
         tree, parse_note = load_page(text)
         if tree is None:
             return HtmlTrace(_finish(Article(url=url, extraction="generic", notes=["not an HTML page"])), [])
-        page = read_page_meta(tree)
+        page = read_page_meta(tree, self.rules.default)
         url = url or page.url
         match = self._detect_page_site(url, page, site)
         given = _page_sources(page, tree, match, text)  # before pruning: captions may be pruned
         strip_non_content(tree)
-        removed = prune_tree(tree, match.ruleset)
-        extraction = extract_body(tree, match.ruleset, url)
+        removed = prune_tree(tree, match.ruleset, self.settings.prune)
+        extraction = extract_body(tree, match.ruleset, url, self.settings.extract)
         lines = [Line(index=i, position=i, text=t) for i, t in enumerate(extraction.lines)]
         title = merge(given).title
-        result = apply_text_rules(lines, match.ruleset, title=title, locate=False)
+        text_settings = self.settings.text
+        result = apply_text_rules(lines, match.ruleset, title=title, locate=False, settings=text_settings)
         given |= {"text": result.found, **_site_sources(match, url)}
         found = merge(given, organisations=match.ruleset.organisations)
         notes = [parse_note] if parse_note else []
@@ -134,7 +142,9 @@ class Cleaner:
             extraction=extraction.method,
             notes=notes,
         )
-        if extraction.sentence_chars < MIN_ARTICLE_CHARS and not _reads_like_an_article(article.paragraphs):
+        if extraction.sentence_chars < self.settings.min_article_chars and not _reads_like_an_article(
+            article.paragraphs, self.settings.extract
+        ):
             article.removed += [
                 Removal(NOT_ARTICLE_RULE, text, kind="line", line=None) for text in article.paragraphs
             ]
@@ -192,17 +202,17 @@ def _metadata_of(article: Article) -> Metadata:
     return Metadata(**{name: getattr(article, name) for name in FIELDS}, found_by=dict(article.found_by))
 
 
-def _reads_like_an_article(paragraphs: list[str]) -> bool:
+def _reads_like_an_article(paragraphs: list[str], settings: ExtractSettings) -> bool:
     """Text without a single sentence (a home page, a menu, a list of headlines) is not an
     article, whatever an extractor salvaged from the page. A page that any extraction
     candidate read as a long run of sentences is an article, whatever is left here."""
-    return any(_is_sentence(p) for p in paragraphs)
+    return any(_is_sentence(p, settings) for p in paragraphs)
 
 
-def _is_sentence(paragraph: str) -> bool:
+def _is_sentence(paragraph: str, settings: ExtractSettings) -> bool:
     if paragraph.rstrip('"”’)]」』').endswith((".", "!", "?", "。", "！", "？")):
         return len(paragraph.split()) >= 5 or (" " not in paragraph and len(paragraph) >= 20)
-    return is_sentence(paragraph)  # a long paragraph with sentences inside
+    return is_sentence(paragraph, settings)  # a long paragraph with sentences inside
 
 
 def _strip_title_suffixes(title: str | None, ruleset: RuleSet, outlets: set[str]) -> str | None:

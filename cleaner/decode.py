@@ -36,8 +36,9 @@ def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
 
 
 def decode_text(data: bytes, *, path: str | None = None, declared: str | None = None) -> str:
-    """UTF-8 first (what nearly every scraper writes), then a BOM, a declared encoding,
-    then detection. Binary data and text that no encoding explains are refused."""
+    """A BOM first, then UTF-8 (what nearly every scraper writes), a declared encoding,
+    UTF-8 with a few broken bytes, then detection. Binary data and text that no encoding
+    explains are refused."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
@@ -109,8 +110,8 @@ def sniff_meta_charset(data: bytes) -> str | None:
 
 def decode_html(data: bytes, *, declared: str | None = None, path: str | None = None) -> str:
     """Bytes of a page to text: BOM, then the HTTP header's charset (`declared`), then
-    <meta charset>, then UTF-8, then detection. Never raises on bad bytes in otherwise
-    readable pages: they become U+FFFD."""
+    <meta charset>, then UTF-8, UTF-8 with a few broken bytes, then detection. Binary data
+    is refused; bad bytes in otherwise readable pages never are: they become U+FFFD."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")

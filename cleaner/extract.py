@@ -24,16 +24,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
 
 from .models import ExtractionMethod
 from .rules import RuleSet
+from .settings import ExtractSettings
 from .textrules import normalise_space
 
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template"})
-MIN_BODY_CHARS = 200  # a body selector matching less than this is taken as stale
+DEFAULT = ExtractSettings()  # the cascade's thresholds: cleaner.settings
 BLOCK_TAGS = frozenset(
     [
         "p",
@@ -80,25 +82,11 @@ BLOCK_TAGS = frozenset(
 )
 CELL_TAGS = frozenset({"cell"})  # trafilatura's table cells: a space apart, on their row's line
 
-# Cascade thresholds, checked on aeb-dev and wcxb-dev-article (bench/aeb.py).
 PROSE_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre")
-PROSE_MIN_WORDS = 8  # a block of this many words reads as prose, not a menu entry
-MAX_LINK_SHARE = 0.5  # ... unless more than this share of its text is link text
-SUSPECT_SHARE = 0.6  # first candidate holding less than this share of the page's prose: suspect
-FEW_PROSE_CHARS = 500  # under this much prose the page's prose blocks cannot vouch for a result
-REPLACE_RATIO = 0.7  # a candidate replaces the choice only if the choice is under this share of it
-MIN_GAIN_CHARS = 300  # ... and adds at least this much text
-MIN_SENTENCE_SHARE = 0.5  # ... of which at least this share is in sentences
-FAILED_SHARE = 0.1  # a choice under this share of another's text failed: wordy lines are enough
-MIN_AGREEMENT = 0.5  # ... and keeps this share of the choice's text (unless the choice is tiny)
-TINY_CHARS = 500
-SENTENCE_MIN_WORDS = 6
-SENTENCE_MIN_CHARS = 30  # scripts written without spaces (Japanese, Chinese, Thai): few long 'words'
-LONG_LINE_WORDS = 40
 INNER_SENTENCE_END = re.compile(r"\w[.!?。！？][\"”’)]?\s+\S")
 SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
 
-TRAFILATURA_OPTIONS = {
+TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
     "include_images": False,
@@ -111,7 +99,11 @@ CANDIDATE_MODES = ("precision", "recall", "balanced")  # trafilatura's modes, in
 # Modes whose candidate skips trafilatura's readability/jusText comparison: recall mode skips
 # it anyway once its text is long, and running it changed 1 page of 802 (for the worse).
 FAST_MODES = frozenset({"recall"})
-MODE_OPTIONS = {"precision": {"favor_precision": True}, "recall": {"favor_recall": True}, "balanced": {}}
+MODE_OPTIONS: dict[str, dict[str, Any]] = {
+    "precision": {"favor_precision": True},
+    "recall": {"favor_recall": True},
+    "balanced": {},
+}
 # The Article's `extraction` when a later candidate than the first was taken.
 GENERIC_METHODS: dict[str, ExtractionMethod] = {
     "recall": "generic-recall",
@@ -132,6 +124,7 @@ class Extraction:
 class Candidate:
     name: str
     lines: list[str]
+    settings: ExtractSettings = DEFAULT
 
     @property
     def chars(self) -> int:
@@ -139,44 +132,48 @@ class Candidate:
 
     @property
     def sentence_chars(self) -> int:
-        return sentence_chars(self.lines)
+        return sentence_chars(self.lines, self.settings)
 
 
-def extract_body(tree: HtmlElement, ruleset: RuleSet, url: str | None) -> Extraction:
-    notes = []
+def extract_body(
+    tree: HtmlElement, ruleset: RuleSet, url: str | None, settings: ExtractSettings = DEFAULT
+) -> Extraction:
+    notes: list[str] = []
     if ruleset.html_body:
-        lines = site_body_lines(tree, ruleset)
+        lines = site_body_lines(tree, ruleset, settings)
         if lines:
-            return Extraction(lines, "site-selector", notes, sentence_chars(lines))
+            return Extraction(lines, "site-selector", notes, sentence_chars(lines, settings))
         notes.append(
             f"{ruleset.name}: body selector {[s.text for s in ruleset.html_body]} matched no article text;"
             " used generic extraction"
         )
-    return generic_extraction(tree, url, notes)
+    return generic_extraction(tree, url, notes, settings)
 
 
-def site_body_lines(tree: HtmlElement, ruleset: RuleSet) -> list[str]:
+def site_body_lines(tree: HtmlElement, ruleset: RuleSet, settings: ExtractSettings = DEFAULT) -> list[str]:
     """The lines of the first body selector, in the file's order (a site's current layout,
     then older ones), that holds article text; [] when none does."""
     for selector in ruleset.html_body:
         elements = selector(tree)
         outermost = [e for e in elements if not any(a in elements for a in e.iterancestors())]
         lines = [line for element in outermost for line in element_lines(element)]
-        if sum(len(line) for line in lines) >= MIN_BODY_CHARS:
+        if sum(len(line) for line in lines) >= settings.min_body_chars:
             return lines
     return []
 
 
-def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> Extraction:
-    prose = prose_chars(tree)
-    if prose >= FEW_PROSE_CHARS:
-        first = run_candidate(CANDIDATE_MODES[0], tree, url, fast=True)
-        if vouched_for(first, prose):
+def generic_extraction(
+    tree: HtmlElement, url: str | None, notes: list[str], settings: ExtractSettings = DEFAULT
+) -> Extraction:
+    prose = prose_chars(tree, settings)
+    if prose >= settings.few_prose_chars:
+        first = run_candidate(CANDIDATE_MODES[0], tree, url, fast=True, settings=settings)
+        if vouched_for(first, prose, settings):
             return Extraction(first.lines, "generic", notes, first.sentence_chars)
     # trafilatura's fallbacks (readability, jusText) only where the fast result is in doubt,
     # or cannot be judged by the page's prose blocks.
-    first = run_candidate(CANDIDATE_MODES[0], tree, url)
-    if vouched_for(first, prose):
+    first = run_candidate(CANDIDATE_MODES[0], tree, url, settings=settings)
+    if vouched_for(first, prose, settings):
         return Extraction(first.lines, "generic", notes, first.sentence_chars)
     # Suspect: the first candidate missed much of the page's prose. Ask the others.
     best = first
@@ -185,18 +182,18 @@ def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> 
     for mode in CANDIDATE_MODES[1:]:
         if best is not first:
             break  # a later mode never improved on a taken one (aeb-dev, wcxb-dev-article)
-        other = run_candidate(mode, tree, url, fast=mode in FAST_MODES)
+        other = run_candidate(mode, tree, url, fast=mode in FAST_MODES, settings=settings)
         most_sentences = max(most_sentences, other.sentence_chars)
-        verdict = compare(best, other)
+        verdict = compare(best, other, settings)
         reasons.append(f"{other.name} ({other.chars} characters): {verdict}")
         if verdict.startswith("taken"):
             best = other
-    if best.chars < TINY_CHARS:
+    if best.chars < settings.tiny_chars:
         # Every extractor came back (nearly) empty: the page's prose blocks are the rescue.
         # Not a competitor otherwise, since they also hold comments and teasers.
-        baseline = prose_candidate(tree)
+        baseline = prose_candidate(tree, settings)
         most_sentences = max(most_sentences, baseline.sentence_chars)
-        verdict = compare(best, baseline)
+        verdict = compare(best, baseline, settings)
         reasons.append(f"{baseline.name} ({baseline.chars} characters): {verdict}")
         if verdict.startswith("taken"):
             best = baseline
@@ -205,13 +202,13 @@ def generic_extraction(tree: HtmlElement, url: str | None, notes: list[str]) -> 
     return Extraction(best.lines, method, notes, most_sentences)
 
 
-def vouched_for(candidate: Candidate, prose: int) -> bool:
+def vouched_for(candidate: Candidate, prose: int, settings: ExtractSettings = DEFAULT) -> bool:
     """A result that holds most of the page's prose blocks. Where the page has few of them
-    (text between <br>s or in bare <div>s), that says little: see FEW_PROSE_CHARS."""
-    return bool(candidate.lines) and candidate.chars >= SUSPECT_SHARE * prose
+    (text between <br>s or in bare <div>s), that says little: see few_prose_chars."""
+    return bool(candidate.lines) and candidate.chars >= settings.suspect_share * prose
 
 
-def compare(current: Candidate, other: Candidate) -> str:
+def compare(current: Candidate, other: Candidate, settings: ExtractSettings = DEFAULT) -> str:
     """Whether `other` should replace `current`, with the evidence, as a short sentence
     that starts with "taken" or "not taken"."""
     if not other.lines:
@@ -220,44 +217,51 @@ def compare(current: Candidate, other: Candidate) -> str:
         if other.sentence_chars:
             return "taken: the current choice is empty"
         return "not taken: no sentence in it"
-    if current.chars >= REPLACE_RATIO * other.chars or other.chars - current.chars < MIN_GAIN_CHARS:
+    if (
+        current.chars >= settings.replace_ratio * other.chars
+        or other.chars - current.chars < settings.min_gain_chars
+    ):
         return "not taken: adds little text"
     kept = set(current.lines)
     extra = [line for line in other.lines if line not in kept]
     extra_chars = sum(len(line) for line in extra) or 1
-    sentence_share = sentence_chars(extra) / extra_chars
-    if current.chars < FAILED_SHARE * other.chars:
+    sentence_share = sentence_chars(extra, settings) / extra_chars
+    if current.chars < settings.failed_share * other.chars:
         # A checklist or a how-to whose steps carry no full stop: lines of prose length are
         # evidence enough when the choice kept next to nothing.
-        wordy_share = sum(len(line) for line in extra if len(line.split()) >= PROSE_MIN_WORDS) / extra_chars
-        if wordy_share >= MIN_SENTENCE_SHARE:
-            return f"taken: the choice is under a tenth of it; {wordy_share:.0%} of the rest is prose-length"
-    if sentence_share < MIN_SENTENCE_SHARE:
+        long_lines = [line for line in extra if len(line.split()) >= settings.prose_min_words]
+        wordy = sum(len(line) for line in long_lines) / extra_chars
+        if wordy >= settings.min_sentence_share:
+            return f"taken: the choice is under a tenth of it; {wordy:.0%} of the rest is prose-length"
+    if sentence_share < settings.min_sentence_share:
         return f"not taken: the text it adds is {sentence_share:.0%} sentences"
     found = set(other.lines)
     agreement = sum(len(line) for line in current.lines if line in found) / (current.chars or 1)
-    if agreement < MIN_AGREEMENT and current.chars >= TINY_CHARS:
+    if agreement < settings.min_agreement and current.chars >= settings.tiny_chars:
         return f"not taken: keeps only {agreement:.0%} of the current choice"
     return f"taken: adds {other.chars - current.chars} characters, {sentence_share:.0%} in sentences"
 
 
-def run_candidate(mode: str, tree: HtmlElement, url: str | None, *, fast: bool = False) -> Candidate:
+def run_candidate(
+    mode: str, tree: HtmlElement, url: str | None, *, fast: bool = False, settings: ExtractSettings = DEFAULT
+) -> Candidate:
     """trafilatura in one mode on the pruned tree (it works on a copy), read as lines; `fast`
     skips its comparison with readability and jusText."""
     options = {**TRAFILATURA_OPTIONS, **MODE_OPTIONS[mode]}
     document = trafilatura.bare_extraction(tree, url=url, fast=fast, **options)
     body = getattr(document, "body", None)
-    return Candidate(mode, element_lines(body) if body is not None else [])
+    return Candidate(mode, element_lines(body) if body is not None else [], settings)
 
 
-def prose_blocks(tree: HtmlElement) -> Iterator[HtmlElement]:
+def prose_blocks(tree: HtmlElement, settings: ExtractSettings = DEFAULT) -> Iterator[HtmlElement]:
     """The page's prose blocks: paragraphs, list items, cells (innermost only) of sentence
     length that are not mostly link text (a list of related headlines is not prose)."""
     for block in tree.iter(*PROSE_BLOCKS):
         if next(block.iterdescendants(*PROSE_BLOCKS), None) is None:
             text = block.text_content()
-            long_enough = len(text) >= PROSE_MIN_WORDS * 2 and len(text.split()) >= PROSE_MIN_WORDS
-            if long_enough and _link_chars(block) <= MAX_LINK_SHARE * len(text):
+            words = settings.prose_min_words
+            long_enough = len(text) >= words * 2 and len(text.split()) >= words
+            if long_enough and _link_chars(block) <= settings.max_link_share * len(text):
                 yield block
 
 
@@ -265,29 +269,30 @@ def _link_chars(block: HtmlElement) -> int:
     return sum(len(link.text_content()) for link in block.iter("a"))
 
 
-def prose_chars(tree: HtmlElement) -> int:
+def prose_chars(tree: HtmlElement, settings: ExtractSettings = DEFAULT) -> int:
     """Roughly how much text an article extraction of this page should hold."""
-    return sum(len(" ".join(block.text_content().split())) for block in prose_blocks(tree))
+    return sum(len(" ".join(block.text_content().split())) for block in prose_blocks(tree, settings))
 
 
-def prose_candidate(tree: HtmlElement) -> Candidate:
+def prose_candidate(tree: HtmlElement, settings: ExtractSettings = DEFAULT) -> Candidate:
     """A text-density baseline over the pruned page: its prose blocks, in page order."""
-    return Candidate(
-        "prose-baseline", [line for block in prose_blocks(tree) for line in element_lines(block)]
-    )
+    lines = [line for block in prose_blocks(tree, settings) for line in element_lines(block)]
+    return Candidate("prose-baseline", lines, settings)
 
 
-def is_sentence(line: str) -> bool:
+def is_sentence(line: str, settings: ExtractSettings = DEFAULT) -> bool:
     """A line that ends like a sentence and is long enough to be one, or a long line with
     sentences inside it (a paragraph ending in a link or a "»")."""
     words = len(line.split())
     if SENTENCE_END.search(line):
-        return words >= SENTENCE_MIN_WORDS or (len(line) >= SENTENCE_MIN_CHARS and len(line) >= 10 * words)
-    return words >= LONG_LINE_WORDS and INNER_SENTENCE_END.search(line) is not None
+        return words >= settings.sentence_min_words or (
+            len(line) >= settings.sentence_min_chars and len(line) >= 10 * words
+        )
+    return words >= settings.long_line_words and INNER_SENTENCE_END.search(line) is not None
 
 
-def sentence_chars(lines: list[str]) -> int:
-    return sum(len(line) for line in lines if is_sentence(line))
+def sentence_chars(lines: list[str], settings: ExtractSettings = DEFAULT) -> int:
+    return sum(len(line) for line in lines if is_sentence(line, settings))
 
 
 def element_lines(element: HtmlElement) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import Field, dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Literal
 
-from .rules import RuleSet
+from .rules import RegexMatch, RuleSet
 
 Source = Literal[
     "json-ld",  # the page's JSON-LD (NewsArticle and kin)
@@ -209,7 +209,9 @@ def join_pages(pages: Sequence[Metadata]) -> Metadata:
     return joined
 
 
-def take_groups(match: re.Match[str], rule_id: str, ruleset: RuleSet, found: Metadata) -> bool:
+def take_groups(
+    match: re.Match[str] | RegexMatch[str], rule_id: str, ruleset: RuleSet, found: Metadata
+) -> bool:
     """Record what a rule's named groups captured. False when they do not make sense
     (a date that is not a date), so the caller can treat the rule as not matching."""
     groups = {k: v for k, v in match.groupdict().items() if v}
@@ -222,7 +224,7 @@ def take_groups(match: re.Match[str], rule_id: str, ruleset: RuleSet, found: Met
         if group in groups:
             values = split_names(groups[group])
             if group == "source":
-                values = [ruleset.sources.get(v, v) for v in values]
+                values = [ruleset.source_name(v) for v in values]
             found.add(key, values, rule_id)
     for group, key in SCALAR_GROUPS.items():
         if group in groups:
@@ -252,9 +254,7 @@ def parse_date(groups: dict[str, str], ruleset: RuleSet) -> str | None:
     a bare date when no time is."""
     try:
         month_text = groups.get("month", "")
-        month = (
-            int(month_text) if month_text.isdigit() else ruleset.months.get(month_text.lower().rstrip("."))
-        )
+        month = int(month_text) if month_text.isdigit() else ruleset.month_number(month_text)
         year = int(groups["year"])
         if year < 100:
             year += 2000
@@ -274,7 +274,7 @@ def parse_date(groups: dict[str, str], ruleset: RuleSet) -> str | None:
 def parse_offset(zone: str | None, ruleset: RuleSet) -> timezone | None:
     if not zone:
         return None
-    value = ruleset.timezones.get(zone.upper(), zone)
+    value = ruleset.zone_offset(zone)
     m = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", value.strip())
     if not m:
         return None

@@ -44,12 +44,7 @@ AUTHOR_META = (
 DATE_META = ("article:published_time", "og:published_time", "datePublished", "content_PublishedDate",
              "pubdate", "publishdate", "dc.date", "dc.date.issued", "date", "parsely-pub-date")  # fmt: skip
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-BYLINE_LABEL = re.compile(
-    r"^\s*(?:Penulis|Reporter|Pewarta|Oleh|By|Author|Editor|Penyunting|Redaktur)\s*:?\s+", re.IGNORECASE
-)
-CREDIT_LABEL = re.compile(r"^\s*[(\[]?\s*(?:Foto|Photo|Sumber foto|Kredit)\s*:?\s*|[)\]]\s*$", re.IGNORECASE)
 MAX_CREDIT_CHARS = 60  # longer text without a recognisable credit is a caption, not a credit
-URL_LIKE = re.compile(r"^(?:https?://|www\.)|\.(?:com|co\.id|id|net|org|tv)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -69,11 +64,12 @@ class PageFacts:
         return {"json-ld": self.json_ld, "meta-tags": self.meta_tags, "html-title": self.html_title}
 
 
-def read_page_meta(tree: lxml_html.HtmlElement) -> PageFacts:
-    """What the page states in JSON-LD, meta tags and its canonical link."""
+def read_page_meta(tree: lxml_html.HtmlElement, ruleset: RuleSet) -> PageFacts:
+    """What the page states in JSON-LD, meta tags and its canonical link. The site is not
+    known yet: `ruleset` (the default set) tells a web address from a person's name."""
     meta = PageFacts()
     for article in _json_ld_articles(tree):
-        _take_json_ld(meta, article)
+        _take_json_ld(meta, article, ruleset)
     tags = _meta_tags(tree)
     meta.meta_tags.fill(
         "title", _clean_text(tags.get("og:title") or tags.get("twitter:title")), "meta:og:title"
@@ -84,7 +80,7 @@ def read_page_meta(tree: lxml_html.HtmlElement) -> PageFacts:
     for name in DATE_META:
         meta.meta_tags.fill("published", normalise_iso_date(tags.get(name.lower())), f"meta:{name}")
     for name in AUTHOR_META:
-        meta.meta_tags.fill("authors", _people(tags.get(name), meta), f"meta:{name}")
+        meta.meta_tags.fill("authors", _people(tags.get(name), meta, ruleset), f"meta:{name}")
     return meta
 
 
@@ -115,14 +111,14 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {kind} if isinstance(kind, str) else {k for k in kind if isinstance(k, str)}
 
 
-def _take_json_ld(meta: PageFacts, article: dict[str, Any]) -> None:
+def _take_json_ld(meta: PageFacts, article: dict[str, Any], ruleset: RuleSet) -> None:
     publisher = article.get("publisher")
     if isinstance(publisher, dict):
         meta.publisher = meta.publisher or _clean_text(publisher.get("name"))
     meta.json_ld.fill("title", _clean_text(article.get("headline")), "json-ld:headline")
     meta.json_ld.fill("published", normalise_iso_date(article.get("datePublished")), "json-ld:datePublished")
     meta.url = meta.url or _url_of(article.get("url")) or _url_of(article.get("mainEntityOfPage"))
-    meta.json_ld.fill("authors", _json_ld_people(article.get("author"), meta), "json-ld:author")
+    meta.json_ld.fill("authors", _json_ld_people(article.get("author"), meta, ruleset), "json-ld:author")
 
 
 def _url_of(node: Any) -> str | None:
@@ -134,7 +130,7 @@ def _url_of(node: Any) -> str | None:
     return node.strip() or None if isinstance(node, str) else None
 
 
-def _json_ld_people(node: Any, meta: PageFacts) -> list[str]:
+def _json_ld_people(node: Any, meta: PageFacts, ruleset: RuleSet) -> list[str]:
     """Person authors only: an Organization as author is the outlet, not a writer."""
     items = node if isinstance(node, list) else [node]
     names: list[str] = []
@@ -142,18 +138,20 @@ def _json_ld_people(node: Any, meta: PageFacts) -> list[str]:
         if isinstance(item, dict):
             if _types(item) & ORGANIZATION_TYPES:
                 continue
-            names += _people(_clean_text(item.get("name")), meta)
+            names += _people(_clean_text(item.get("name")), meta, ruleset)
         elif isinstance(item, str):
-            names += _people(item, meta)
+            names += _people(item, meta, ruleset)
     return names
 
 
-def _people(value: str | None, meta: PageFacts) -> list[str]:
+def _people(value: str | None, meta: PageFacts, ruleset: RuleSet) -> list[str]:
     if not value or not isinstance(value, str):
         return []
     outlets = {x.lower() for x in (meta.site_name, meta.publisher, host_of(meta.url)) if x}
     return [
-        n for n in split_names(value) if n.lower() not in outlets and not URL_LIKE.search(n) and len(n) < 80
+        n
+        for n in split_names(value)
+        if n.lower() not in outlets and not ruleset.url_like.search(n) and len(n) < 80
     ]
 
 
@@ -163,8 +161,8 @@ def read_byline(meta: PageFacts, tree: lxml_html.HtmlElement, ruleset: RuleSet) 
     found = Metadata()
     for key, selectors in (("authors", ruleset.html_author), ("editors", ruleset.html_editor)):
         for selector in selectors:
-            texts = [_clean_text(BYLINE_LABEL.sub("", _shown(el))) for el in selector(tree)]
-            names = [n for t in texts for n in _people(t, meta) if not is_organisation(n, ruleset)]
+            texts = [_clean_text(ruleset.byline_label.sub("", _shown(el))) for el in selector(tree)]
+            names = [n for t in texts for n in _people(t, meta, ruleset) if not is_organisation(n, ruleset)]
             if names:
                 found.fill(key, list(dict.fromkeys(names)), f"{ruleset.name}:html.{key[:-1]}")
                 break
@@ -254,8 +252,8 @@ def _credit(text: str, ruleset: RuleSet) -> str | None:
     text = " ".join(text.split())
     found = find_credit(text, ruleset)
     if found:
-        return _clean_text(CREDIT_LABEL.sub("", found))
-    label_cut = _clean_text(CREDIT_LABEL.sub("", text))
+        return _clean_text(ruleset.credit_label.sub("", found))
+    label_cut = _clean_text(ruleset.credit_label.sub("", text))
     return label_cut if label_cut and len(label_cut) <= MAX_CREDIT_CHARS else None
 
 

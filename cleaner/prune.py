@@ -7,13 +7,11 @@ from lxml.html import HtmlElement
 
 from .models import Removal
 from .rules import HtmlRule, RuleSet
+from .settings import PruneSettings
 from .textrules import normalise_space
 
 PREVIEW_CHARS = 120
-PROTECTED_TAGS = frozenset({"html", "body", "main", "article"})
-LONG_PARAGRAPH_CHARS = 250
-MOST_OF_THE_PAGE = 0.5  # share of a page's text no removal rule may take in one element
-BIG_REMOVAL_CHARS = 1000  # removals smaller than this are never most of an article page
+DEFAULT = PruneSettings()  # how much one removal may take: cleaner.settings
 # Never visible text. Stripped in one C-level pass before the rules run, so neither the
 # rules nor the extractor walk them; not recorded as removals since they hold no text.
 NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed")
@@ -23,7 +21,7 @@ def strip_non_content(tree: HtmlElement) -> None:
     etree.strip_elements(tree, *NON_CONTENT_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
 
 
-def prune_tree(tree: HtmlElement, ruleset: RuleSet) -> list[Removal]:
+def prune_tree(tree: HtmlElement, ruleset: RuleSet, settings: PruneSettings = DEFAULT) -> list[Removal]:
     """Drop every element a `html.remove` rule selects; each removal names its rule and selector."""
     doomed: dict[HtmlElement, HtmlRule] = {}
     for element, rule in _class_word_matches(tree, ruleset):
@@ -38,9 +36,9 @@ def prune_tree(tree: HtmlElement, ruleset: RuleSet) -> list[Removal]:
         if _inside_removed(element, tree):
             continue  # went with an ancestor already
         chars = len(element.text_content())
-        if chars > BIG_REMOVAL_CHARS:
+        if chars > settings.big_removal_chars:
             page_chars = page_chars or len(tree.text_content())
-            if chars > MOST_OF_THE_PAGE * page_chars:
+            if chars > settings.most_of_the_page * page_chars:
                 continue  # broken markup (an unclosed <nav> holding the article)
         removed.append(Removal(rule.id, preview(element), kind="element", selector=rule.shown))
         element.drop_tree()  # keeps the tail text, which belongs to the parent
@@ -48,8 +46,9 @@ def prune_tree(tree: HtmlElement, ruleset: RuleSet) -> list[Removal]:
 
 
 def _class_word_matches(tree: HtmlElement, ruleset: RuleSet) -> list[tuple[HtmlElement, HtmlRule]]:
-    """Class-word rules, all in one pass over the elements that have a class. Guarded, since
-    class names are generic: never the page's main containers, never a block holding a long paragraph."""
+    """Class-word rules, all in one pass over the elements that have a class. Guarded by the
+    rules' html.class_guard, since class names are generic: never the page's main containers,
+    never a block holding a long paragraph."""
     rules = [r for r in ruleset.html_remove if r.classes]
     if not rules:
         return []
@@ -60,13 +59,15 @@ def _class_word_matches(tree: HtmlElement, ruleset: RuleSet) -> list[tuple[HtmlE
         if not classes or every_word.isdisjoint(words := classes.split()):
             continue
         rule = next(r for r in rules if not r.classes.isdisjoint(words))
-        if rule and element.tag not in PROTECTED_TAGS and not _holds_long_paragraph(element):
+        if element.tag not in ruleset.guarded_tags and not _holds_long_paragraph(element, ruleset):
             found.append((element, rule))
     return found
 
 
-def _holds_long_paragraph(element: HtmlElement) -> bool:
-    return any(len(p.text_content()) > LONG_PARAGRAPH_CHARS for p in element.iter("p"))
+def _holds_long_paragraph(element: HtmlElement, ruleset: RuleSet) -> bool:
+    """The class guard's second half (html.class_guard.max_paragraph_chars)."""
+    longest = ruleset.guard_paragraph_chars
+    return longest is not None and any(len(p.text_content()) > longest for p in element.iter("p"))
 
 
 def _inside_removed(element: HtmlElement, root: HtmlElement) -> bool:

@@ -14,7 +14,7 @@ import hashlib
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +26,10 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import RuleError, RuleErrors
+
+# The `regex` module's types: a field named `regex` would shadow the module in annotations.
+RegexPattern = regex.Pattern
+RegexMatch = regex.Match
 
 DEFAULT_SET = "default"
 VAR = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
@@ -46,14 +50,45 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class RuleSpec(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+RULE_ID = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class _PatternSpec(_Strict):
+    id: str = Field(pattern=RULE_ID)
     pattern: str
-    where: Where = "any"
-    # lines rules: also drop the next line when it reads like a headline (a "Baca Juga"
-    # label on its own line, its link's headline on the next).
-    drop_next_headline: bool = False
     note: str | None = None
+
+
+class RuleSpec(_PatternSpec):
+    """A pattern rule of a section that reads every line alike: `where: any` only."""
+
+    where: Literal["any"] = "any"
+
+
+class LineSpec(_PatternSpec):
+    """lines: `head` = the first 3 lines only (Settings.text.head_lines); `lead` / `last` = peeled off the
+    article's first / last line while they match."""
+
+    where: Where = "any"
+    # Also drop the next line when it reads like a headline (a "Baca Juga" label on its own
+    # line, its link's headline on the next).
+    drop_next_headline: bool = False
+    # The rule is also the site's signature: a line near the top of a text without a URL
+    # that this rule matches names the site.
+    signature: bool = False
+
+
+class PrefixSpec(_PatternSpec):
+    """prefixes: `lead` = the first body paragraph only; `any` = every paragraph."""
+
+    where: Literal["any", "lead"] = "any"
+    signature: bool = False  # as for lines: a line near the top starting with a match names the site
+
+
+class SpanSpec(_PatternSpec):
+    """spans: `head` = the first 3 lines, `lead` / `last` = the first / last paragraph."""
+
+    where: Where = "any"
 
 
 class BlockSpec(RuleSpec):
@@ -71,13 +106,17 @@ class BlockSpec(RuleSpec):
 class MatchSpec(_Strict):
     domains: list[str] = []
     signatures: list[RuleSpec] = []
+    # Ids of this set's `lines` or `prefixes` rules that capture a `site` group: in the
+    # default set, a line near the top of a text without a URL that one of them matches
+    # names the site ("androidvodic.com" alone on a line, "Tuturpedia.com - " before the lead).
+    text_hints: list[str] = []
 
 
 class SelectorSpec(_Strict):
     """An element to remove: by `selector` (CSS, or XPath when it starts with "/" or "("),
     or by `classes`, whole class words any of which marks the element."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    id: str = Field(pattern=RULE_ID)
     selector: str | None = None
     classes: list[str] = []
     note: str | None = None
@@ -89,18 +128,47 @@ class SelectorSpec(_Strict):
         return self
 
 
+class NamedSelectorSpec(_Strict):
+    """A selector with an id, so that a file extending this one can `disable:` it."""
+
+    id: str = Field(pattern=RULE_ID)
+    selector: str
+    note: str | None = None
+
+
+SelectorEntry = str | NamedSelectorSpec
+
+
+class ClassGuardSpec(_Strict):
+    """What a class-word rule (`html.remove` with `classes`) never removes, since class
+    words are generic: these elements themselves, and an element holding a paragraph longer
+    than `max_paragraph_chars` (a clutter box holds headlines and labels, not prose)."""
+
+    tags: list[str] = []
+    max_paragraph_chars: int | None = Field(default=None, ge=1)
+
+
 class HtmlSpec(_Strict):
     """Selectors for the HTML path; read by the HTML stages."""
 
-    body: list[str] = []
+    body: list[SelectorEntry] = []
     remove: list[SelectorSpec] = []
-    author: list[str] = []
-    editor: list[str] = []
-    published: list[str] = []
-    image_credit: list[str] = []  # the element holding a photo credit (its text, "Foto:" cut)
+    author: list[SelectorEntry] = []
+    editor: list[SelectorEntry] = []
+    published: list[SelectorEntry] = []
+    image_credit: list[SelectorEntry] = []  # the element holding a photo credit (its text, "Foto:" cut)
     # Caption elements (figcaption): a photo credit the `credits` rules find in one goes to
     # image_credits. Read before html.remove runs, so a rule may then remove the captions.
-    caption: list[str] = []
+    caption: list[SelectorEntry] = []
+    class_guard: ClassGuardSpec | None = None
+
+
+class LabelSpec(_Strict):
+    """Words that label a value rather than being it: cut from the start of a byline element
+    ("Penulis: Budi" -> "Budi") and of a credit element ("Foto: Humas" -> "Humas")."""
+
+    byline: list[str] = []
+    credit: list[str] = []
 
 
 class RuleFileSpec(_Strict):
@@ -110,9 +178,17 @@ class RuleFileSpec(_Strict):
     disable: list[str] = []
     match: MatchSpec = MatchSpec()
     vars: dict[str, str] = {}
+    # Month names and abbreviations as pages print them, matched ignoring case; they also
+    # make the {{month_name}} variable.
     months: dict[str, int] = {}
-    timezones: dict[str, str] = {}
-    sources: dict[str, str] = {}
+    timezones: dict[str, str] = {}  # zone names, matched ignoring case
+    sources: dict[str, str] = {}  # agency codes to names, matched ignoring case
+    # The endings of a domain name ("co.id"); they make the {{domain}} variable and tell a
+    # web address from a person's name.
+    domain_endings: list[str] = []
+    labels: LabelSpec = LabelSpec()
+    # Words of promotional lines, for `cleaner rules new` to point at; they remove nothing.
+    promo_words: list[str] = []
     # The zone of times the site prints without one ("10:03"), e.g. "WIB" or "+07:00"; the
     # publication time is also given in this zone.
     timezone: str | None = None
@@ -123,9 +199,9 @@ class RuleFileSpec(_Strict):
     organisations: list[str] = []
     cut: list[RuleSpec] = []
     blocks: list[BlockSpec] = []
-    lines: list[RuleSpec] = []
-    prefixes: list[RuleSpec] = []
-    spans: list[RuleSpec] = []
+    lines: list[LineSpec] = []
+    prefixes: list[PrefixSpec] = []
+    spans: list[SpanSpec] = []
     title_suffixes: list[RuleSpec] = []
     captions: list[RuleSpec] = []
     dates: list[RuleSpec] = []  # formats of visible dates, read from html.published elements
@@ -133,7 +209,19 @@ class RuleFileSpec(_Strict):
     html: HtmlSpec = HtmlSpec()
 
 
+AnyRuleSpec = RuleSpec | LineSpec | PrefixSpec | SpanSpec | BlockSpec
+Layers = list[tuple[str, Path, RuleFileSpec]]  # a set's files, parents first: (set name, path, spec)
 SECTIONS = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "captions", "dates", "credits")
+
+
+def rule_file_schema() -> str:
+    """The JSON Schema of a rule file, as rules/schema.json holds it: editors that read a
+    `# yaml-language-server: $schema=schema.json` line complete and check rule files with it."""
+    import json
+
+    schema = RuleFileSpec.model_json_schema()
+    schema["title"] = "cleaner rule file"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 # --- compiled rules -----------------------------------------------------------------------
@@ -146,12 +234,12 @@ SECTIONS = ("cut", "blocks", "lines", "prefixes", "spans", "title_suffixes", "ca
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str  # "<set>/<rule id>", as it appears in Article.removed
-    regex: regex.Pattern[str]
+    regex: RegexPattern[str]
     where: Where = "any"
     drop_next_headline: bool = False
     takes: Literal["headlines", "above"] = "headlines"  # blocks only
     max_chars: int = 280  # blocks taking the text above
-    opener: regex.Pattern[str] | None = None  # ... from this line on
+    opener: RegexPattern[str] | None = None  # ... from this line on
 
     @property
     def groups(self) -> frozenset[str]:
@@ -164,7 +252,8 @@ class Selector:
     xpath: etree.XPath
 
     def __call__(self, tree: etree._Element) -> list[etree._Element]:
-        return [e for e in self.xpath(tree) if isinstance(e, etree._Element)]
+        found = self.xpath(tree)
+        return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         return (compile_selector, (self.text,))  # XPath objects do not pickle; recompile
@@ -183,12 +272,63 @@ class HtmlRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Signature:
+    """A rule that recognises a site in a text without a URL: a `match.signatures` pattern,
+    searched anywhere in the text ("text"), or a lines or prefixes rule (flagged `signature`,
+    or named in `match.text_hints`) tried on each line as its section tries it: the whole
+    line, or the line's start."""
+
+    rule: Rule
+    reads: Literal["text", "whole line", "line start"] = "text"
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    def match_line(self, line: str) -> RegexMatch[str] | None:
+        if self.reads == "whole line":
+            return self.rule.regex.fullmatch(line)
+        return self.rule.regex.match(line) if self.reads == "line start" else self.rule.regex.search(line)
+
+    def found_in(self, text: str, lines: Sequence[str] | None = None) -> bool:
+        """Whether the text shows the signature; `lines`: the text's non-empty lines, spaces
+        normalised, when the caller has them already (one split for every site's signatures)."""
+        if self.reads == "text":
+            return self.rule.regex.search(text) is not None
+        return any(self.match_line(line) for line in (lines if lines is not None else text_lines(text)))
+
+
+def text_lines(text: str) -> list[str]:
+    """A text's non-empty lines, runs of spaces as one: what line rules are tried on."""
+    return [line for raw in text.splitlines() if (line := " ".join(raw.split()))]
+
+
+def month_key(name: str) -> str:
+    """How a month name is looked up: "Agt." and "AGT" are "agt"."""
+    return name.strip().lower().rstrip(".")
+
+
+def zone_key(name: str) -> str:
+    """How a zone name is looked up: "wib" is "WIB"."""
+    return name.strip().upper()
+
+
+def source_key(code: str) -> str:
+    """How an agency code is looked up: "ANT" and "ant" are "ant"."""
+    return " ".join(code.split()).casefold()
+
+
+NEVER = re.compile(r"(?!)")  # the pattern of an empty word list: matches nothing
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """Every rule that applies to one site, inherited rules first."""
 
     name: str
     domains: tuple[str, ...] = ()
-    signatures: tuple[Rule, ...] = ()
+    signatures: tuple[Signature, ...] = ()
+    text_hints: tuple[Signature, ...] = ()  # rules whose `site` group names a text's site
     cut: tuple[Rule, ...] = ()
     blocks: tuple[Rule, ...] = ()
     lines: tuple[Rule, ...] = ()
@@ -199,6 +339,7 @@ class RuleSet:
     dates: tuple[Rule, ...] = ()
     credits: tuple[Rule, ...] = ()
     organisations: frozenset[str] = frozenset()  # lower-cased
+    # Look-up tables, keyed by month_key, zone_key and source_key when the rules compile.
     months: dict[str, int] = field(default_factory=dict)
     timezones: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
@@ -213,6 +354,27 @@ class RuleSet:
     stoplists: tuple[str, ...] = ()
     # Every cut and whole-line rule (where: any/head): what a line is first checked against.
     whole_line_rules: tuple[Rule, ...] = ()
+    # The class-word guard (html.class_guard): elements a class-word rule never removes.
+    guarded_tags: frozenset[str] = frozenset()
+    guard_paragraph_chars: int | None = None
+    # Compiled from word lists: labels cut from byline and credit elements, what reads as a
+    # web address (not a person's name), a domain in text, and promo words (for authoring).
+    byline_label: re.Pattern[str] = NEVER
+    credit_label: re.Pattern[str] = NEVER
+    url_like: re.Pattern[str] = NEVER
+    domain_like: re.Pattern[str] = NEVER
+    promo_words: re.Pattern[str] = NEVER
+
+    def month_number(self, name: str) -> int | None:
+        return self.months.get(month_key(name))
+
+    def zone_offset(self, zone: str) -> str:
+        """The offset a zone name stands for ("WIB" -> "+07:00"); anything else as given."""
+        return self.timezones.get(zone_key(zone), zone)
+
+    def source_name(self, code: str) -> str:
+        """The agency an abbreviation stands for ("ANT" -> "Antara"); anything else as given."""
+        return self.sources.get(source_key(code), code)
 
     def may_match_a_line_rule(self, text: str) -> bool:
         """False when no cut or whole-line rule (where: any/head) matches `text`, which is
@@ -226,12 +388,6 @@ class RuleSet:
         if html:
             ids += [r.id for r in self.html_remove]
         return [i for i in ids if i.startswith(self.name + "/")]
-
-    def rules_with_group(self, group: str) -> Iterable[Rule]:
-        for section in ("lines", "prefixes"):
-            for rule in getattr(self, section):
-                if group in rule.groups:
-                    yield rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,11 +421,6 @@ class Rules:
                 ):
                     best = (len(domain), ruleset)
         return best[1] if best else None
-
-    def for_site(self, site: str | None) -> RuleSet:
-        if site and (ruleset := self.for_domain(site) or self.sets.get(site)):
-            return ruleset
-        return self.default
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -340,7 +491,38 @@ def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
         raise _validation_errors(path, data, exc) from exc
     _check_unique_ids(path, spec)
     _check_stoplists(path, spec)
+    _check_lookup_keys(path, spec)
+    _check_generated_vars(path, spec)
     return spec
+
+
+LOOKUP_KEYS: dict[str, Callable[[str], str]] = {
+    "months": month_key,
+    "timezones": zone_key,
+    "sources": source_key,
+}
+# Variables the rules make from word lists, never written by hand: one copy of each list.
+GENERATED_VARS = {"month_name": "months", "domain": "domain_endings"}
+
+
+def _check_lookup_keys(path: Path, spec: RuleFileSpec) -> None:
+    """Look-up keys are matched ignoring case, so two keys that differ only in case are one
+    key written twice ("Ant" and "ANT")."""
+    for section, key_of in LOOKUP_KEYS.items():
+        seen: dict[str, str] = {}
+        for key in getattr(spec, section):
+            normal = key_of(key)
+            if normal in seen:
+                message = f"{key!r} is the same key as {seen[normal]!r} (keys are matched ignoring case)"
+                raise RuleError(str(path), message, key=f"{section}.{key}")
+            seen[normal] = key
+
+
+def _check_generated_vars(path: Path, spec: RuleFileSpec) -> None:
+    for var, source in GENERATED_VARS.items():
+        if var in spec.vars:
+            message = f"{{{{{var}}}}} is made from `{source}:`; list the words there instead"
+            raise RuleError(str(path), message, key=f"vars.{var}")
 
 
 def _check_stoplists(path: Path, spec: RuleFileSpec) -> None:
@@ -360,14 +542,27 @@ def _check_stoplists(path: Path, spec: RuleFileSpec) -> None:
 def _check_unique_ids(path: Path, spec: RuleFileSpec) -> None:
     """Ids name rules in every removal record, so one file may not use an id twice."""
     seen: dict[str, str] = {}
-    sections = [(name, getattr(spec, name)) for name in SECTIONS] + [("html.remove", spec.html.remove)]
-    for section, rules in sections:
-        for index, rule in enumerate(rules):
-            key = f"{section}[{index}].id"
-            if rule.id in seen:
-                message = f"duplicate rule id, also at {seen[rule.id]}"
-                raise RuleError(str(path), message, rule=rule.id, key=key)
-            seen[rule.id] = key
+    for key, rule_id in _ids_in(spec):
+        if rule_id in seen:
+            message = f"duplicate rule id, also at {seen[rule_id]}"
+            raise RuleError(str(path), message, rule=rule_id, key=key)
+        seen[rule_id] = key
+
+
+HTML_SELECTOR_KEYS = ("body", "author", "editor", "published", "image_credit", "caption")
+
+
+def _ids_in(spec: RuleFileSpec) -> Iterable[tuple[str, str]]:
+    """(key, id) of every rule and named selector a file defines: what `disable:` may name."""
+    for section in SECTIONS:
+        for index, rule in enumerate(getattr(spec, section)):
+            yield f"{section}[{index}].id", rule.id
+    for index, selector_spec in enumerate(spec.html.remove):
+        yield f"html.remove[{index}].id", selector_spec.id
+    for name in HTML_SELECTOR_KEYS:
+        for index, entry in enumerate(getattr(spec.html, name)):
+            if isinstance(entry, NamedSelectorSpec):
+                yield f"html.{name}[{index}].id", entry.id
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -380,11 +575,16 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def _validation_errors(path: Path, data: dict[str, Any], exc: ValidationError) -> RuleError:
     """One RuleError per problem. An unknown key close to an allowed one gets "did you mean",
     and the "Field required" it causes for that key is left out: it is the same typo."""
-    found, suggested = [], set()
+    found: list[tuple[tuple[int | str, ...], str]] = []
+    suggested: set[tuple[int | str, ...]] = set()
     for error in exc.errors():
         loc = error["loc"]
         message = error["msg"]
-        if error["type"] == "extra_forbidden":
+        if error["type"] == "literal_error" and loc[-1] == "where":
+            allowed = ", ".join(re.findall(r"'(\w+)'", str(error["ctx"]["expected"])))
+            section = _key_path(tuple(part for part in loc[:-1] if not isinstance(part, int)))
+            message = f"`where: {error['input']}` never runs in {section}; it reads where: {allowed}"
+        elif error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.6)
             message = f"unknown key; did you mean {close[0]!r}?" if close else "unknown key"
             suggested.update((*loc[:-1], name) for name in close)
@@ -403,12 +603,15 @@ def _fields_at(loc: tuple[Any, ...]) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) else None
+        is_model = isinstance(model, type) and issubclass(model, BaseModel)
+        field = model.model_fields.get(part) if is_model else None
         if field is None:
             return []
         model = field.annotation
         while typing.get_origin(model) in (list, tuple, dict, typing.Union, types.UnionType):
-            model = next((a for a in typing.get_args(model) if a is not type(None)), None)
+            args = [a for a in typing.get_args(model) if a is not type(None)]
+            # of `str | NamedSelectorSpec`, the model: its keys are the ones to suggest
+            model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), args[0])
     return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
 
 
@@ -435,12 +638,12 @@ def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
 
 def _resolve(
     name: str, specs: dict[str, tuple[Path, RuleFileSpec]], seen: tuple[str, ...]
-) -> list[tuple[str, Path, RuleFileSpec]]:
+) -> Layers:
     """The chain of files a set is built from, parents first, each once."""
     path, spec = specs[name]
     if name in seen:
         raise RuleError(str(path), f"extends itself through {' -> '.join((*seen, name))}", key="extends")
-    chain: list[tuple[str, Path, RuleFileSpec]] = []
+    chain: Layers = []
     for parent in spec.extends:
         if parent not in specs:
             raise RuleError(str(path), f"extends unknown rule set {parent!r}", key="extends")
@@ -451,74 +654,149 @@ def _resolve(
     return chain
 
 
-def _compile(name: str, path: Path, layers: list[tuple[str, Path, RuleFileSpec]]) -> RuleSet:
+def _variables(layers: Layers) -> dict[str, str]:
+    """Every layer's vars, and those made from word lists: {{month_name}} from `months:`
+    (longest first, capitalised as pages print them), {{domain}} from `domain_endings:`."""
     variables: dict[str, str] = {}
-    months: dict[str, int] = {}
-    timezones: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    organisations: set[str] = set()
-    sections: dict[str, dict[str, Rule]] = {s: {} for s in SECTIONS}
-    html_remove: dict[str, HtmlRule] = {}
-    disabled: set[str] = set()
     for _, _, spec in layers:
         variables.update(spec.vars)
-        months.update({k.lower(): v for k, v in spec.months.items()})
-        timezones.update(spec.timezones)
-        sources.update(spec.sources)
+    months = list(dict.fromkeys(month_key(k) for _, _, spec in layers for k in spec.months))
+    if months:
+        names = sorted(months, key=len, reverse=True)
+        variables["month_name"] = "(?:" + "|".join(regex.escape(n.capitalize()) for n in names) + ")"
+    if endings := _merged(layers, "domain_endings"):
+        alternatives = "|".join(regex.escape(e) for e in endings)
+        variables["domain"] = rf"(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+(?i:{alternatives})\b"
+    return variables
+
+
+def _merged(layers: Layers, key: str) -> list[str]:
+    """A word list of every layer, parents first, each word once."""
+    return list(dict.fromkeys(word for _, _, spec in layers for word in getattr(spec, key)))
+
+
+def _word_pattern(words: list[str], template: str) -> re.Pattern[str]:
+    """`template` with {} replaced by an alternation of the words (longest first), ignoring case."""
+    if not words:
+        return NEVER
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(template.replace("{}", alternatives), re.IGNORECASE)
+
+
+def _check_disabled(layers: Layers) -> set[str]:
+    """Every `disable:` entry names a rule or selector of the set's chain, by its id or by
+    "<set>/<id>"; a typo is an error, not a rule that quietly keeps running."""
+    known = {rule_id for _, _, spec in layers for _, rule_id in _ids_in(spec)}
+    known |= {f"{name}/{rule_id}" for name, _, spec in layers for _, rule_id in _ids_in(spec)}
+    for _, path, spec in layers:
+        for index, rule_id in enumerate(spec.disable):
+            if rule_id not in known:
+                close = difflib.get_close_matches(rule_id, sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                message = f"disables {rule_id!r}, which no rule or selector of this set has{hint}"
+                raise RuleError(str(path), message, rule=rule_id, key=f"disable[{index}]")
+    return {rule_id for _, _, spec in layers for rule_id in spec.disable}
+
+
+def _compile(name: str, path: Path, layers: Layers) -> RuleSet:
+    disabled = _check_disabled(layers)
+    variables = _variables(layers)
+    tables: dict[str, dict[str, Any]] = {section: {} for section in LOOKUP_KEYS}
+    organisations: set[str] = set()
+    sections: dict[str, dict[str, Rule]] = {s: {} for s in SECTIONS}
+    flagged: dict[str, Signature] = {}
+    html_remove: dict[str, HtmlRule] = {}
+    for _, _, spec in layers:
+        for section, key_of in LOOKUP_KEYS.items():
+            tables[section].update({key_of(k): v for k, v in getattr(spec, section).items()})
         organisations.update(" ".join(name.split()).lower() for name in spec.organisations)
-        disabled.update(spec.disable)
     # The site's own rules are tried before inherited ones, and replace an inherited rule of the same id.
     for layer_name, layer_path, spec in reversed(layers):
         for section in SECTIONS:
             for index, rule_spec in enumerate(getattr(spec, section)):
                 if rule_spec.id not in sections[section]:
                     key = f"{section}[{index}].pattern"
-                    sections[section][rule_spec.id] = _compile_rule(
-                        layer_name, layer_path, rule_spec, variables, key
-                    )
+                    rule = _compile_rule(layer_name, layer_path, rule_spec, variables, key)
+                    sections[section][rule_spec.id] = rule
+                    if getattr(rule_spec, "signature", False) and layer_name == name:
+                        flagged[rule_spec.id] = Signature(rule, _line_reading(section))
         for index, rule_spec in enumerate(spec.html.remove):
             if rule_spec.id not in html_remove:
                 html_remove[rule_spec.id] = _compile_html_rule(layer_name, layer_path, rule_spec, index)
     own = layers[-1][2]
     signatures = tuple(
-        _compile_rule(name, path, s, variables, f"match.signatures[{i}].pattern")
+        Signature(_compile_rule(name, path, s, variables, f"match.signatures[{i}].pattern"))
         for i, s in enumerate(own.match.signatures)
     )
 
+    def enabled(rule_id: str) -> bool:
+        return rule_id not in disabled and rule_id.partition("/")[2] not in disabled
+
     def keep(rules: dict[str, Rule]) -> tuple[Rule, ...]:
-        return tuple(r for short, r in rules.items() if short not in disabled and r.id not in disabled)
+        return tuple(r for r in rules.values() if enabled(r.id))
 
     whole_lines = tuple(r for r in keep(sections["lines"]) if r.where in ("any", "head"))
+    guard = next((s.html.class_guard for _, _, s in reversed(layers) if s.html.class_guard), None)
+    endings = _merged(layers, "domain_endings")
+    ending_words = "|".join(re.escape(e) for e in endings) or "(?!)"
+    byline_labels = [word for _, _, s in layers for word in s.labels.byline]
+    credit_labels = [word for _, _, s in layers for word in s.labels.credit]
     return RuleSet(
         whole_line_rules=keep(sections["cut"]) + whole_lines,
         name=name,
         domains=tuple(d.lower().removeprefix("www.") for d in own.match.domains),
-        signatures=signatures,
-        months=months,
-        timezones=timezones,
-        sources=sources,
+        signatures=signatures + tuple(s for s in flagged.values() if enabled(s.id)),
+        text_hints=_text_hints(path, own, sections),
+        months=tables["months"],
+        timezones=tables["timezones"],
+        sources=tables["sources"],
         organisations=frozenset(organisations),
-        html_body=_compile_selectors(layers, "body"),
-        html_remove=tuple(r for short, r in html_remove.items() if short not in disabled),
-        html_author=_compile_selectors(layers, "author"),
-        html_editor=_compile_selectors(layers, "editor"),
-        html_image_credit=_compile_selectors(layers, "image_credit"),
-        html_caption=_compile_selectors(layers, "caption"),
+        html_body=_compile_selectors(layers, "body", enabled),
+        html_remove=tuple(r for r in html_remove.values() if enabled(r.id)),
+        html_author=_compile_selectors(layers, "author", enabled),
+        html_editor=_compile_selectors(layers, "editor", enabled),
+        html_image_credit=_compile_selectors(layers, "image_credit", enabled),
+        html_caption=_compile_selectors(layers, "caption", enabled),
         timezone=next((spec.timezone for _, _, spec in reversed(layers) if spec.timezone), None),
         stoplists=next((tuple(spec.stoplists) for _, _, spec in reversed(layers) if spec.stoplists), ()),
-        html_published=_compile_selectors(layers, "published"),
+        html_published=_compile_selectors(layers, "published", enabled),
+        guarded_tags=frozenset(guard.tags) if guard else frozenset(),
+        guard_paragraph_chars=guard.max_paragraph_chars if guard else None,
+        byline_label=_word_pattern(byline_labels, r"^\s*(?:{})\s*:?\s+"),
+        credit_label=_word_pattern(credit_labels, r"^\s*[(\[]?\s*(?:{})\s*:?\s*|[)\]]\s*$"),
+        url_like=re.compile(rf"^(?:https?://|www\.)|\.(?:{ending_words})\b", re.IGNORECASE),
+        domain_like=re.compile(rf"\b[\w-]+\.(?:{ending_words})\b", re.IGNORECASE),
+        promo_words=_word_pattern(_merged(layers, "promo_words"), r"\b(?:{})\b"),
         **{section: keep(sections[section]) for section in SECTIONS},
     )
 
 
-def _own_compile_errors(name: str, layers: list[tuple[str, Path, RuleFileSpec]]) -> list[RuleError]:
+def _line_reading(section: str) -> Literal["whole line", "line start"]:
+    return "line start" if section == "prefixes" else "whole line"
+
+
+def _text_hints(path: Path, own: RuleFileSpec, sections: dict[str, dict[str, Rule]]) -> tuple[Signature, ...]:
+    """The rules `match.text_hints` names, each read as its section reads a line."""
+    hints = []
+    for index, rule_id in enumerate(own.match.text_hints):
+        key = f"match.text_hints[{index}]"
+        section = next((s for s in ("lines", "prefixes") if rule_id in sections[s]), None)
+        if section is None:
+            message = f"names {rule_id!r}, which is no `lines` or `prefixes` rule of this set"
+            raise RuleError(str(path), message, rule=rule_id, key=key)
+        rule = sections[section][rule_id]
+        if "site" not in rule.groups:
+            raise RuleError(str(path), "a text hint must capture a `site` group", rule=rule_id, key=key)
+        hints.append(Signature(rule, _line_reading(section)))
+    return tuple(hints)
+
+
+def _own_compile_errors(name: str, layers: Layers) -> list[RuleError]:
     """Each pattern and selector of a set's own file compiled on its own, to report them all
     (`_compile` stops at the first). Sets that inherit a broken file report nothing here: the
     broken file's own set does."""
     _, path, spec = layers[-1]
-    variables: dict[str, str] = {}
-    for _, _, layer in layers:
-        variables.update(layer.vars)
+    variables = _variables(layers)
     attempts: list[Callable[[], object]] = []
     for section in SECTIONS:
         for index, rule in enumerate(getattr(spec, section)):
@@ -529,8 +807,8 @@ def _own_compile_errors(name: str, layers: list[tuple[str, Path, RuleFileSpec]])
         attempts.append(functools.partial(_compile_rule, name, path, rule, variables, key))
     for index, selector_spec in enumerate(spec.html.remove):
         attempts.append(functools.partial(_compile_html_rule, name, path, selector_spec, index))
-    for key in ("body", "author", "editor", "published", "image_credit", "caption"):
-        attempts.append(functools.partial(_compile_selectors, [layers[-1]], key))
+    for key in HTML_SELECTOR_KEYS:
+        attempts.append(functools.partial(_compile_selectors, [layers[-1]], key, lambda _: True))
     errors = []
     for attempt in attempts:
         try:
@@ -549,11 +827,14 @@ def compile_selector(text: str) -> Selector:
         raise ValueError(f"bad selector {text!r}: {exc}") from exc
 
 
-def _compile_selectors(layers: list[tuple[str, Path, RuleFileSpec]], key: str) -> tuple[Selector, ...]:
-    """The site's own selectors first, then inherited ones."""
+def _compile_selectors(layers: Layers, key: str, enabled: Callable[[str], bool]) -> tuple[Selector, ...]:
+    """The site's own selectors first, then inherited ones, but those disabled."""
     selectors = []
-    for _, path, spec in reversed(layers):
-        for index, text in enumerate(getattr(spec.html, key)):
+    for layer_name, path, spec in reversed(layers):
+        for index, entry in enumerate(getattr(spec.html, key)):
+            if isinstance(entry, NamedSelectorSpec) and not enabled(f"{layer_name}/{entry.id}"):
+                continue
+            text = entry.selector if isinstance(entry, NamedSelectorSpec) else entry
             try:
                 selectors.append(compile_selector(text))
             except ValueError as exc:
@@ -570,7 +851,9 @@ def _compile_html_rule(set_name: str, path: Path, spec: SelectorSpec, index: int
         raise RuleError(str(path), str(exc), rule=spec.id, key=f"html.remove[{index}].selector") from exc
 
 
-def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str, str], key: str) -> Rule:
+def _compile_rule(
+    set_name: str, path: Path, spec: AnyRuleSpec, variables: dict[str, str], key: str
+) -> Rule:
     source = _expand(spec.pattern, variables, path, spec.id, key)
     rule_id = f"{set_name}/{spec.id}"
     try:
@@ -585,20 +868,15 @@ def _compile_rule(set_name: str, path: Path, spec: RuleSpec, variables: dict[str
             rule=spec.id,
             key=key,
         )
-    block: dict[str, object] = {}
     if isinstance(spec, BlockSpec):
-        block = {"takes": spec.takes, "max_chars": spec.max_chars}
+        opener = None
         if spec.opener:
-            opener = RuleSpec(id=spec.id, pattern=spec.opener)
+            opener_spec = RuleSpec(id=spec.id, pattern=spec.opener)
             opener_key = key.replace("pattern", "opener")
-            block["opener"] = _compile_rule(set_name, path, opener, variables, opener_key).regex
-    return Rule(
-        id=rule_id,
-        regex=pattern,
-        where=spec.where,
-        drop_next_headline=spec.drop_next_headline,
-        **block,  # type: ignore[arg-type]
-    )
+            opener = _compile_rule(set_name, path, opener_spec, variables, opener_key).regex
+        return Rule(rule_id, pattern, takes=spec.takes, max_chars=spec.max_chars, opener=opener)
+    drop_next_headline = isinstance(spec, LineSpec) and spec.drop_next_headline
+    return Rule(id=rule_id, regex=pattern, where=spec.where, drop_next_headline=drop_next_headline)
 
 
 def _expand(pattern: str, variables: dict[str, str], path: Path, rule: str, key: str) -> str:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .metadata import normalise_scalar
-from .rules import Rules, RuleSet
+from .rules import Rules, RuleSet, text_lines
+from .settings import SiteSettings
 
-HEAD_CHARS = 2000  # signatures are looked for near the top, where stamps and datelines are
-HEAD_LINES = 3
+DEFAULT = SiteSettings()  # how far down a text is looked at: cleaner.settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +30,19 @@ def host_of(url: str | None) -> str | None:
 
 
 def detect_site(
-    rules: Rules, *, text: str = "", url: str | None = None, site: str | None = None
+    rules: Rules,
+    *,
+    text: str = "",
+    url: str | None = None,
+    site: str | None = None,
+    settings: SiteSettings = DEFAULT,
 ) -> SiteMatch:
     if site:
         match = _named(rules, site.lower().removeprefix("www."), "argument")
     elif host := host_of(url):
         match = _named(rules, host, "url")
     else:
-        match = detect_site_from_text(rules, text)
+        match = detect_site_from_text(rules, text, settings)
     return _with_family(rules, match, text)
 
 
@@ -48,24 +53,25 @@ def _with_family(rules: Rules, match: SiteMatch, text: str) -> SiteMatch:
         return match
     for family in rules.families:
         for signature in family.signatures:
-            if signature.regex.search(text):
+            if signature.found_in(text):
                 return SiteMatch(match.site, family, match.found_by or signature.id)
     return match
 
 
-def detect_site_from_text(rules: Rules, text: str) -> SiteMatch:
-    head = text[:HEAD_CHARS]
+def detect_site_from_text(rules: Rules, text: str, settings: SiteSettings = DEFAULT) -> SiteMatch:
+    head = text[: settings.head_chars]
+    lines = text_lines(head)
     for ruleset in rules.sites:
         for signature in ruleset.signatures:
-            if signature.regex.search(head):
+            if signature.found_in(head, lines):
                 return SiteMatch(ruleset.domains[0], ruleset, signature.id)
-    # A domain stamp line or "Domain.com - " prefix from the default rules names the site.
-    head_lines = [line.strip() for line in head.splitlines() if line.strip()][:HEAD_LINES]
-    for rule in rules.default.rules_with_group("site"):
+    # A domain stamp line or "Domain.com - " prefix (the default set's match.text_hints) names the site.
+    head_lines = [line.strip() for line in head.splitlines() if line.strip()][: settings.head_lines]
+    for hint in rules.default.text_hints:
         for line in head_lines:
-            match = rule.regex.fullmatch(line) if rule in rules.default.lines else rule.regex.match(line)
+            match = hint.match_line(line)
             if match and match.group("site"):
-                return _named(rules, normalise_scalar("site", match.group("site")), rule.id)
+                return _named(rules, normalise_scalar("site", match.group("site")), hint.id)
     return SiteMatch(None, rules.default, None)
 
 

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 from .metadata import Metadata, take_groups
 from .models import Removal, RemovalKind
-from .rules import Rule, RuleSet
+from .rules import RegexMatch, Rule, RuleSet
+from .settings import TextSettings
 from .zones import Passage, locate_article, read_passages, shape, stopwords
 
 TITLE_RULE = "builtin/title"
@@ -21,14 +22,7 @@ TITLE_REPEAT_RULE = "builtin/title-repeat"
 HEADER_RULE = "builtin/header-zone"  # before the article: menus, breadcrumbs, captions, share words
 FOOTER_RULE = "builtin/footer-zone"  # after the article: related lists, widgets, the page footer
 LINK_LIST_RULE = "builtin/link-list"  # a run of headlines inside the article zone
-LINK_LIST_MIN = 3  # headline lines in a row that make a link list
-LINK_WORDS_MIN, LINK_WORDS_MAX = 4, 2  # ... or this many lines of at most this many words
-CLOSING_TAIL_SHARE = 0.25  # a closing line ends the article when less than this share follows it
-PAIR_MAX_WORDS = 5  # a line this short may be half of a credit split over two lines
-PAIR_WINDOW = 30  # ... when it is within this many lines of the located article
-HEAD_LINES = 3  # "where: head" rules look at this many first lines
-TITLE_MAX_WORDS = 30
-TITLE_MAX_CHARS = 250
+DEFAULT = TextSettings()  # the thresholds: cleaner.settings
 SENTENCE_END = (".", "!", "?", "…", ":", ";", ",", '."', ".”", "?”", "!”", '?"', '!"')
 
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -66,6 +60,7 @@ class _Doc:
 
     lines: list[Line]
     ruleset: RuleSet
+    settings: TextSettings = DEFAULT
     found: Metadata = field(default_factory=Metadata)
     removed: list[Removal] = field(default_factory=list)
     title: str | None = None
@@ -113,7 +108,7 @@ class _Doc:
         self._compacted = False
         self.removed.append(Removal(rule=rule, text=line.text, kind=kind, line=line.index))
 
-    def cut_span(self, line: Line, match: re.Match[str], rule: Rule) -> None:
+    def cut_span(self, line: Line, match: RegexMatch[str], rule: Rule) -> None:
         self.removed.append(Removal(rule=rule.id, text=match.group(0).strip(), kind="span", line=line.index))
         line.text = normalise_space(line.text[: match.start()] + " " + line.text[match.end() :])
         if BARE_PUNCTUATION.fullmatch(line.text):
@@ -135,11 +130,13 @@ def apply_text_rules(
     title: str | None = None,
     locate: bool = True,
     url: str | None = None,
+    settings: TextSettings = DEFAULT,
 ) -> TextResult:
     """Run every text stage over `lines`. A known `title` (from HTML metadata) skips title
     detection; `locate=False` (text an extractor already cut to the article) skips the zones.
     The page's `url`, if known, helps to tell its title from other headlines."""
-    doc = _Doc(lines=list(lines), ruleset=ruleset, slug=urlsplit(url).path if url else "")
+    slug = urlsplit(url).path if url else ""
+    doc = _Doc(lines=list(lines), ruleset=ruleset, settings=settings, slug=slug)
     drop_blocks(doc, embeds=locate)
     if locate:
         locate_zones(doc)
@@ -175,7 +172,7 @@ def cut_at_markers(doc: _Doc) -> None:
             begun = line.index > doc.start.index
         rule = _first_fullmatch(doc.ruleset.cut, line.text) if doc.may_match(line) else None
         if rule is None:
-            begun = begun or (doc.start is None and shape(line.text, stops).is_prose)
+            begun = begun or (doc.start is None and shape(line.text, stops, doc.settings.zones).is_prose)
             continue
         if not begun:
             if doc.start is None:
@@ -201,7 +198,7 @@ def drop_matching_lines(doc: _Doc) -> None:
 
 def _take_line(doc: _Doc, line: Line) -> bool:
     for rule in doc.ruleset.lines:
-        if rule.where == "head" and line.position >= HEAD_LINES:
+        if rule.where == "head" and line.position >= doc.settings.head_lines:
             continue
         if rule.where in ("lead", "last"):
             continue
@@ -212,16 +209,17 @@ def _take_line(doc: _Doc, line: Line) -> bool:
 
 def _may_pair(doc: _Doc, line: Line) -> bool:
     """Pairs are tried for short lines near the article, where bylines and credits sit."""
-    if len(line.text.split()) > PAIR_MAX_WORDS:
+    if len(line.text.split()) > doc.settings.pair_max_words:
         return False
     if doc.start is None or doc.end is None:
         return True
-    return doc.start.index - PAIR_WINDOW <= line.index <= doc.end.index + PAIR_WINDOW
+    window = doc.settings.pair_window
+    return doc.start.index - window <= line.index <= doc.end.index + window
 
 
 def _take_pair(doc: _Doc, line: Line) -> None:
     following = doc.next_alive(line)
-    if following is None or len(following.text.split()) > 2 * PAIR_MAX_WORDS:
+    if following is None or len(following.text.split()) > 2 * doc.settings.pair_max_words:
         return
     joined = f"{line.text} {following.text}"
     for rule in doc.ruleset.lines:
@@ -250,7 +248,7 @@ def _take_fullmatch(doc: _Doc, line: Line, rule: Rule) -> bool:
     if rule.drop_next_headline:
         following = doc.next_alive(line)
         # never the last line standing: a headline is followed by more of the article
-        if following and doc.next_alive(following) and looks_like_title(following.text):
+        if following and doc.next_alive(following) and looks_like_title(following.text, doc.settings):
             doc.drop(following, rule.id)
     return True
 
@@ -262,9 +260,10 @@ def take_title(doc: _Doc) -> None:
     if len(lines) < 2:
         return
     if doc.start is None:
-        line = lines[0] if looks_like_title(lines[0].text) else None
+        line = lines[0] if looks_like_title(lines[0].text, doc.settings) else None
     else:
-        line = _best_title_line([x for x in lines if x.index < doc.start.index], _lead_words(doc))
+        header = [x for x in lines if x.index < doc.start.index]
+        line = _best_title_line(header, _lead_words(doc), doc.settings)
     if line is None:
         return
     doc.drop(line, TITLE_RULE)
@@ -280,22 +279,22 @@ def _lead_words(doc: _Doc) -> set[str]:
     return {w.lower() for w in TITLE_WORD.findall(" ".join([*lead, doc.slug])) if len(w) > 3}
 
 
-def _best_title_line(header: list[Line], lead: set[str]) -> Line | None:
+def _best_title_line(header: list[Line], lead: set[str], settings: TextSettings) -> Line | None:
     """Titles share their words with the lead (and the URL's slug); menus and other headlines
     share few. Of the lines that share about as many as the best one, the first: a title
     comes before its repeats (an image's alt text, a caption)."""
     scored = []
     for line in header:
-        if _could_be_title(line.text):
+        if _could_be_title(line.text, settings):
             words = {w.lower() for w in TITLE_WORD.findall(line.text) if len(w) > 3}
             scored.append((len(words & lead), line))
     top = max((score for score, _ in scored), default=0)
     return next((line for score, line in scored if score and score >= top / 2), None)
 
 
-def _could_be_title(text: str) -> bool:
+def _could_be_title(text: str, settings: TextSettings) -> bool:
     """Like looks_like_title, but a headline may ask or exclaim ("..., Akan Tembus 100 Juta?")."""
-    return len(text.split()) >= 4 and looks_like_title(text.rstrip("?!"))
+    return len(text.split()) >= 4 and looks_like_title(text.rstrip("?!"), settings)
 
 
 def cut_title_suffixes(title: str, ruleset: RuleSet) -> tuple[str, list[tuple[str, str]]]:
@@ -308,11 +307,11 @@ def cut_title_suffixes(title: str, ruleset: RuleSet) -> tuple[str, list[tuple[st
     return title, cuts
 
 
-def looks_like_title(text: str) -> bool:
+def looks_like_title(text: str, settings: TextSettings = DEFAULT) -> bool:
     words = text.split()
     return (
-        2 <= len(words) <= TITLE_MAX_WORDS
-        and len(text) <= TITLE_MAX_CHARS
+        2 <= len(words) <= settings.title_max_words
+        and len(text) <= settings.title_max_chars
         and not text.endswith(SENTENCE_END)
         and (text[0].isupper() or text[0].isdigit() or text[0] in "\"“'‘")
     )
@@ -371,13 +370,13 @@ def strip_spans(doc: _Doc) -> None:
         elif rule.where == "last":
             targets = targets[-1:]
         elif rule.where == "head":
-            targets = [line for line in targets if line.position < HEAD_LINES]
+            targets = [line for line in targets if line.position < doc.settings.head_lines]
         for line in targets:
             while not line.dropped and (match := _first_valid_search(doc, line, rule)):
                 doc.cut_span(line, match, rule)
 
 
-def _first_valid_search(doc: _Doc, line: Line, rule: Rule) -> re.Match[str] | None:
+def _first_valid_search(doc: _Doc, line: Line, rule: Rule) -> RegexMatch[str] | None:
     for match in rule.regex.finditer(line.text):
         if match.end() > match.start() and take_groups(match, rule.id, doc.ruleset, doc.found):
             return match
@@ -407,7 +406,7 @@ def drop_blocks(doc: _Doc, *, embeds: bool) -> None:
         doc.drop(line, rule.id)
         if rule.takes == "headlines":
             following = doc.next_alive(line)
-            while following and looks_like_headline(following.text, doc.ruleset):
+            while following and looks_like_headline(following.text, doc.ruleset, doc.settings):
                 doc.drop(following, rule.id)
                 following = doc.next_alive(following)
 
@@ -438,8 +437,8 @@ def _drop_text_above(doc: _Doc, label: Line, rule: Rule) -> None:
         doc.drop(line, rule.id)
 
 
-def looks_like_headline(text: str, ruleset: RuleSet) -> bool:
-    return shape(text, stopwords(ruleset.stoplists)).is_headline
+def looks_like_headline(text: str, ruleset: RuleSet, settings: TextSettings = DEFAULT) -> bool:
+    return shape(text, stopwords(ruleset.stoplists), settings.zones).is_headline
 
 
 def drop_matching_passages(doc: _Doc) -> None:
@@ -464,9 +463,10 @@ def locate_zones(doc: _Doc) -> None:
     against a stretch being the article."""
     lines = doc.alive()
     clutter = [doc.may_match(line) for line in lines]
-    passages = read_passages([line.text for line in lines], clutter, stopwords(doc.ruleset.stoplists))
+    stops = stopwords(doc.ruleset.stoplists)
+    passages = read_passages([line.text for line in lines], clutter, stops, doc.settings.zones)
     doc.passages = [(p, lines[p.first : p.last + 1]) for p in passages]
-    found = locate_article(passages)
+    found = locate_article(passages, doc.settings.zones)
     if found is not None:
         doc.start = lines[passages[found[0]].first]
         doc.end = lines[passages[found[1]].last]
@@ -506,7 +506,7 @@ def _closing_line(doc: _Doc, start: int, end: int) -> int:
     total = sum(len(line.text) for line in inside)
     after = 0
     for line in reversed(inside):
-        if after > CLOSING_TAIL_SHARE * total:
+        if after > doc.settings.closing_tail_share * total:
             break
         if any(rule.regex.fullmatch(line.text) for rule in last_rules):
             return line.index
@@ -547,24 +547,30 @@ def drop_link_lists(doc: _Doc) -> None:
     dropped (a label, an ad slot) do not break a run."""
     headlines: list[Line] = []
     words: list[Line] = []
+    settings = doc.settings
     for passage, lines in doc.passages:
         alive = [line for line in lines if not line.dropped]
         if not alive:
             continue
         whole = len(alive) == len(lines)
-        headline = whole and passage.shape.is_headline and not passage.list_item
-        headlines = headlines + alive if headline else _drop_run(doc, headlines)
-        words = words + alive if whole and _is_link_word(passage) else _drop_run(doc, words, LINK_WORDS_MIN)
-    _drop_run(doc, headlines)
-    _drop_run(doc, words, LINK_WORDS_MIN)
+        if whole and passage.shape.is_headline and not passage.list_item:
+            headlines = headlines + alive
+        else:
+            headlines = _drop_run(doc, headlines, settings.link_list_min)
+        if whole and _is_link_word(passage, settings):
+            words = words + alive
+        else:
+            words = _drop_run(doc, words, settings.link_words_min)
+    _drop_run(doc, headlines, settings.link_list_min)
+    _drop_run(doc, words, settings.link_words_min)
 
 
-def _is_link_word(passage: Passage) -> bool:
+def _is_link_word(passage: Passage, settings: TextSettings) -> bool:
     shape = passage.shape
-    return 1 <= shape.words <= LINK_WORDS_MAX and not shape.ends_sentence and not passage.list_item
+    return 1 <= shape.words <= settings.link_words_max and not shape.ends_sentence and not passage.list_item
 
 
-def _drop_run(doc: _Doc, run: list[Line], least: int = LINK_LIST_MIN) -> list[Line]:
+def _drop_run(doc: _Doc, run: list[Line], least: int) -> list[Line]:
     """Drop the run if it is long enough to be a list; an empty run to go on with."""
     if len(run) >= least:
         for line in run:

@@ -20,30 +20,22 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .settings import ZoneSettings
+
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*$")
 STATEMENT_END = re.compile(r"[.…][\"”’')\]]*$")
 LIST_ITEM = re.compile(r"\d{1,2}[.)]\s+\S")  # "1. Jalan Braga": a numbered list item
-LIST_ITEM_MAX_WORDS = 6  # longer numbered lines are more likely a "most read" list's headlines
 CONTINUES = re.compile(r"^[a-z,.;:!?)\]%”’]")  # a line that goes on from the one before it
 OPEN_END = re.compile(r"[.!?…][\"”’')\]]*$")  # the line before it must not have ended a sentence
 
-PROSE_MIN_WORDS = 8
-PROSE_MIN_STOP_SHARE = 0.2  # with a stop list for the text's language
-LONG_PASSAGE_WORDS = 25  # this long and sentence-shaped: prose in any language
-LINE_COST = 30  # what a non-prose line takes off the article's score, in characters
-PLAIN_LINE_COST = 10  # a longer line in plain words (a list item, a line of code), not a headline
-CLUTTER_COST = 30  # a line a rule recognised as clutter
-MIN_SEGMENT_SHARE = 0.5  # of all prose in the segment, or the span of all prose is taken
-MIN_ARTICLE_CHARS = 400  # below this much prose, nothing is zoned: the text is kept as it is
-HEADLINE_MIN_WORDS, HEADLINE_MAX_WORDS = 3, 25
-HEADLINE_MIN_CAPITALISED = 0.6
+DEFAULT = ZoneSettings()  # the thresholds: cleaner.settings
 
 
 @functools.cache
 def stopwords(languages: tuple[str, ...]) -> frozenset[str]:
     """The union of jusText's stop lists for these languages (jusText names: "Indonesian")."""
-    import justext
+    import justext  # untyped: allowed in pyproject.toml [tool.mypy]
 
     words: set[str] = set()
     for language in languages:
@@ -61,45 +53,48 @@ class Shape:
     ends_sentence: bool
     ends_statement: bool  # with a full stop: a sentence, however many names it holds
     capitalised: float  # share of words starting with a capital letter
+    settings: ZoneSettings = DEFAULT
 
     @property
     def is_prose(self) -> bool:
+        limits = self.settings
         if (
             not self.ends_statement
-            and self.words <= HEADLINE_MAX_WORDS
-            and self.capitalised >= HEADLINE_MIN_CAPITALISED
+            and self.words <= limits.headline_max_words
+            and self.capitalised >= limits.headline_min_capitalised
         ):
             return False  # a headline, even one that asks ("..., Akan Tembus 100 Juta?")
-        if self.words >= LONG_PASSAGE_WORDS and self.ends_sentence:
+        if self.words >= limits.long_passage_words and self.ends_sentence:
             return True
         return (
-            self.words >= PROSE_MIN_WORDS
-            and self.stop_share >= PROSE_MIN_STOP_SHARE
-            and (self.ends_sentence or self.words >= 2 * PROSE_MIN_WORDS)
+            self.words >= limits.prose_min_words
+            and self.stop_share >= limits.prose_min_stop_share
+            and (self.ends_sentence or self.words >= 2 * limits.prose_min_words)
         )
 
     @property
     def is_headline(self) -> bool:
         """A link's text: a few capitalised words that end no sentence ("Harga Cabai Naik Lagi")."""
+        limits = self.settings
         return (
-            HEADLINE_MIN_WORDS <= self.words <= HEADLINE_MAX_WORDS
-            and self.capitalised >= HEADLINE_MIN_CAPITALISED
+            limits.headline_min_words <= self.words <= limits.headline_max_words
+            and self.capitalised >= limits.headline_min_capitalised
             and not self.ends_sentence
         )
 
     @property
     def is_short_sentence(self) -> bool:
         """A line like "Semoga bermanfaat!": too short to be evidence, but an article may end with it."""
-        return 2 <= self.words < PROSE_MIN_WORDS and self.ends_sentence and self.capitalised < 1
+        return 2 <= self.words < self.settings.prose_min_words and self.ends_sentence and self.capitalised < 1
 
 
-def shape(text: str, stops: frozenset[str]) -> Shape:
+def shape(text: str, stops: frozenset[str], settings: ZoneSettings = DEFAULT) -> Shape:
     words = WORD.findall(text)
     n = len(words) or 1
     stop = sum(map(stops.__contains__, WORD.findall(text.lower()))) / n if stops else 0.0
     capitalised = sum(map(str.isupper, [w[0] for w in words])) / n
     ends = bool(SENTENCE_END.search(text)), bool(STATEMENT_END.search(text))
-    return Shape(len(words), len(text), stop, *ends, capitalised)
+    return Shape(len(words), len(text), stop, *ends, capitalised, settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +106,9 @@ class Passage:
     list_item: bool = False  # a short numbered item: an article's list, not a menu
 
 
-def read_passages(texts: list[str], clutter: list[bool], stops: frozenset[str]) -> list[Passage]:
+def read_passages(
+    texts: list[str], clutter: list[bool], stops: frozenset[str], settings: ZoneSettings = DEFAULT
+) -> list[Passage]:
     """Group lines that continue one another; a clutter line always stands alone."""
     passages: list[Passage] = []
     start = 0
@@ -119,8 +116,8 @@ def read_passages(texts: list[str], clutter: list[bool], stops: frozenset[str]) 
         if i < len(texts) and not clutter[i] and not clutter[i - 1] and _continues(texts[i - 1], texts[i]):
             continue
         joined = " ".join(texts[start:i])
-        form = shape(joined, stops)
-        item = bool(LIST_ITEM.match(joined)) and form.words <= LIST_ITEM_MAX_WORDS
+        form = shape(joined, stops, settings)
+        item = bool(LIST_ITEM.match(joined)) and form.words <= settings.list_item_max_words
         passages.append(Passage(start, i - 1, form, any(clutter[start:i]), item))
         start = i
     return passages
@@ -130,7 +127,7 @@ def _continues(before: str, line: str) -> bool:
     return bool(CONTINUES.match(line)) and not OPEN_END.search(before)
 
 
-def locate_article(passages: list[Passage]) -> tuple[int, int] | None:
+def locate_article(passages: list[Passage], settings: ZoneSettings = DEFAULT) -> tuple[int, int] | None:
     """The passages (first, last index) that hold the article: the segment with the highest
     sum of prose characters minus a cost per other line. When that segment holds too little
     of the text's prose to be sure of it (an article of lists and short lines, broken up by
@@ -141,24 +138,24 @@ def locate_article(passages: list[Passage]) -> tuple[int, int] | None:
     for i, passage in enumerate(passages):
         if running < 0:
             running, start = 0.0, i
-        running += _weight(passage)
+        running += _weight(passage, settings)
         if running > best_sum:
             best_sum, best = running, (start, i)
-    if best is None or best_sum < MIN_ARTICLE_CHARS:
+    if best is None or best_sum < settings.min_article_chars:
         return None
     first, last = best
     prose = [i for i, p in enumerate(passages) if p.shape.is_prose and not p.clutter]
     held = sum(passages[i].shape.chars for i in prose if first <= i <= last)
-    if held < MIN_SEGMENT_SHARE * sum(passages[i].shape.chars for i in prose):
+    if held < settings.min_segment_share * sum(passages[i].shape.chars for i in prose):
         first, last = prose[0], prose[-1]
     while last + 1 < len(passages) and _ends_article(passages[last + 1]):
         last += 1
     return first, last
 
 
-def _weight(passage: Passage) -> float:
+def _weight(passage: Passage, settings: ZoneSettings) -> float:
     if passage.clutter:
-        return -CLUTTER_COST
+        return -settings.clutter_cost
     if passage.shape.is_prose:
         return passage.shape.chars
     if passage.shape.is_short_sentence:
@@ -167,8 +164,8 @@ def _weight(passage: Passage) -> float:
         return passage.shape.chars / 2
     lines = passage.last - passage.first + 1
     if passage.shape.words > 3 and not passage.shape.is_headline:
-        return -PLAIN_LINE_COST * lines
-    return -LINE_COST * lines
+        return -settings.plain_line_cost * lines
+    return -settings.line_cost * lines
 
 
 def _ends_article(passage: Passage) -> bool:
