@@ -51,7 +51,7 @@ class ExtractSettings:
     min_body_chars: int = 200  # a body selector matching less than this is taken as stale
     prose_min_words: int = 8  # a block of this many words reads as prose, not a menu entry
     max_link_share: float = 0.5  # ... unless more than this share of its text is link text
-    suspect_share: float = 0.6  # first candidate holding less than this share of the page's prose: suspect
+    suspect_share: float = 0.7  # first candidate holding less than this share of the page's prose: suspect
     few_prose_chars: int = 500  # under this much prose the page's prose blocks cannot vouch for a result
     replace_ratio: float = 0.7  # a candidate replaces the choice only if the choice is under this share of it
     min_gain_chars: int = 300  # ... and adds at least this much text
