@@ -22,7 +22,6 @@ that is not on the page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +81,12 @@ BLOCK_TAGS = frozenset(
 )
 CELL_TAGS = frozenset({"cell"})  # trafilatura's table cells: a space apart, on their row's line
 
+# Comment threads: an element (not the page's or the article's own) with an id or class
+# word starting "comment" ("comments", "comment-list", "commentlist"), but not a state of
+# the page such as WordPress's "comments-open" on <body>.
+COMMENT_CANDIDATES = "//*[contains(@id, 'omment') or contains(@class, 'omment')]"
+COMMENT_WORD = re.compile(r"^comment(?!s?-(?:open|closed|count|link))", re.IGNORECASE)
+PAGE_TAGS = frozenset({"html", "body", "main", "article"})
 PROSE_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre")
 INNER_SENTENCE_END = re.compile(r"\w[.!?。！？][\"”’)]?\s+\S")
 SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]。！？」』]$")
@@ -188,9 +193,10 @@ def generic_extraction(
         reasons.append(f"{other.name} ({other.chars} characters): {verdict}")
         if verdict.startswith("taken"):
             best = other
-    if best.chars < settings.tiny_chars:
-        # Every extractor came back (nearly) empty: the page's prose blocks are the rescue.
-        # Not a competitor otherwise, since they also hold comments and teasers.
+    if best.chars < max(settings.tiny_chars, settings.failed_share * prose):
+        # Every extractor came back (nearly) empty, or with a sliver of the page's prose: the
+        # prose blocks are the rescue. Not a competitor otherwise, since they also hold
+        # comments and teasers.
         baseline = prose_candidate(tree, settings)
         most_sentences = max(most_sentences, baseline.sentence_chars)
         verdict = compare(best, baseline, settings)
@@ -253,16 +259,34 @@ def run_candidate(
     return Candidate(mode, element_lines(body) if body is not None else [], settings)
 
 
-def prose_blocks(tree: HtmlElement, settings: ExtractSettings = DEFAULT) -> Iterator[HtmlElement]:
+def prose_blocks(tree: HtmlElement, settings: ExtractSettings = DEFAULT) -> list[HtmlElement]:
     """The page's prose blocks: paragraphs, list items, cells (innermost only) of sentence
-    length that are not mostly link text (a list of related headlines is not prose)."""
-    for block in tree.iter(*PROSE_BLOCKS):
-        if next(block.iterdescendants(*PROSE_BLOCKS), None) is None:
-            text = block.text_content()
-            words = settings.prose_min_words
-            long_enough = len(text) >= words * 2 and len(text.split()) >= words
-            if long_enough and _link_chars(block) <= settings.max_link_share * len(text):
-                yield block
+    length that are not mostly link text (a list of related headlines is not prose). Blocks
+    in a comment thread count only when there is no prose outside one: readers' prose can
+    outweigh a short article many times, but a page may also hold its article in a
+    container named like a thread."""
+    blocks = [block for block in tree.iter(*PROSE_BLOCKS) if _is_prose_block(block, settings)]
+    threads = comment_threads(tree) if blocks else set()
+    outside = [block for block in blocks if threads.isdisjoint(block.iterancestors())]
+    return outside or blocks
+
+
+def _is_prose_block(block: HtmlElement, settings: ExtractSettings) -> bool:
+    if next(block.iterdescendants(*PROSE_BLOCKS), None) is not None:
+        return False  # the innermost block counts
+    text = block.text_content()
+    words = settings.prose_min_words
+    long_enough = len(text) >= words * 2 and len(text.split()) >= words
+    return long_enough and _link_chars(block) <= settings.max_link_share * len(text)
+
+
+def comment_threads(tree: HtmlElement) -> set[HtmlElement]:
+    threads = set()
+    for element in tree.xpath(COMMENT_CANDIDATES):
+        words = f"{element.get('id', '')} {element.get('class', '')}".split()
+        if element.tag not in PAGE_TAGS and any(COMMENT_WORD.match(word) for word in words):
+            threads.add(element)
+    return threads
 
 
 def _link_chars(block: HtmlElement) -> int:

@@ -35,6 +35,32 @@ def test_when_every_extractor_misses_the_prose_the_baseline_rescues_it(cleaner: 
     assert "prose-baseline" in article.notes[0] and "taken" in article.notes[0]
 
 
+COMMENT = "I have taken the night bus for years and this is a welcome change for all of us who work late."
+
+
+@pytest.mark.parametrize(
+    "thread",
+    ['<section id="comments">{}</section>', '<div class="comment-list">{}</div>', '<ol class="commentlist">{}</ol>'],
+)
+def test_a_long_comment_thread_is_not_rescued_as_the_article(cleaner: Cleaner, thread: str) -> None:
+    # Readers' comments are prose too, and can outweigh a short article many times: they
+    # neither make the article look short nor come back as a rescue.
+    comments = "".join(f'<div class="comment"><p>{COMMENT} Comment {i}.</p></div>' for i in range(60))
+    article = f"<article><h1>Night buses</h1>{PARAGRAPHS[:400]}</article>"
+    result = cleaner.clean_html(page(article + thread.format(comments)))
+    assert "Comment 5" not in result.text and SENTENCE in result.text
+    assert result.extraction == "generic" and not result.notes
+
+
+def test_a_page_state_named_after_comments_is_not_a_thread() -> None:
+    import lxml.html
+
+    from cleaner.extract import prose_chars
+
+    html = f'<html><body class="comments-open"><article class="post has-comments">{PARAGRAPHS}</article></body></html>'
+    assert prose_chars(lxml.html.fromstring(html)) > 1000
+
+
 def test_a_menu_is_not_rescued(cleaner: Cleaner) -> None:
     links = "".join(
         f"<li><a href='/n/{i}'>Headline number {i} of the day for our readers</a></li>" for i in range(30)
