@@ -24,7 +24,8 @@ DEFAULT_TIMEOUT = 30.0  # seconds per document; a news page takes well under one
 DEFAULT_MEMORY_MB = 1024  # a worker process over this is replaced after its current batch
 
 
-RUNNERS = {"cleaner.limits", "cleaner.batch", "cleaner.pool"}  # not stages of the cleaning
+# not stages of the cleaning
+RUNNERS = {"cleaner.limits", "cleaner.batch", "cleaner.pool", "cleaner.storage", "cleaner.scrape"}
 HELPERS = {"cleaner.rules"}  # called by a stage: the stage is named, not them
 
 
