@@ -98,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = [_verbosity_options(top=False)]
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, **kwargs: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, parents=common, **kwargs)
+    def command(name: str, *, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=common, help=help, description=description)
 
     clean = command("clean", help="clean files and folders into an output folder")
     clean.add_argument(
