@@ -11,11 +11,11 @@ Output formats:
 
 Resume: OUT/.cleaner-run.json records the rules fingerprint and format of the last
 complete run. A json/txt output is up to date when that record matches the current rules
-and format and the output is not older than its input. For jsonl, records are streamed
-into OUT/articles.jsonl.part (whose first line names the rules and the time the part was
-started); at the end they are merged with the still-valid records of the previous
-articles.jsonl, which then is replaced. Records in a part left by an interrupted run count
-as done on the next run.
+and format and the output is not older than its input. jsonl resumes as every JSONL output
+does (cleaner.storage.JsonlParts: records streamed into OUT/articles.jsonl.part, whose first
+line names the rules and the time the part was started, then merged with the still-valid
+records of the previous articles.jsonl, which then is replaced). Records in a part left by
+an interrupted run count as done on the next run.
 """
 
 from __future__ import annotations
