@@ -241,9 +241,6 @@ class Summary:
     def ok(self) -> bool:
         return not self.failed
 
-    def add_article(self, article: Article) -> None:
-        self.add_facts(Facts.of(article))
-
     def add_facts(self, facts: Facts) -> None:
         self.cleaned += 1
         site = facts.site or UNKNOWN_SITE

@@ -150,6 +150,9 @@ class JsonlParts:
         if first is None:
             return None
         header = parse_jsonl_line(first[1]).get("run")
+        if not isinstance(header, dict) and self.run is None:
+            # A scrape part from before parts had a header: its records are as valid as any.
+            return self._index(self.part_path, jsonl_lines(self.part_path), 0)
         if not isinstance(header, dict) or not isinstance(header.get("started_ns"), int):
             return None
         if header.get("fingerprint") != self.run:

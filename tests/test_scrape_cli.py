@@ -113,6 +113,25 @@ def test_scrape_rerun_and_resume_from_the_archive(
     assert not out.with_name(out.name + ".part").exists()
 
 
+def test_scrape_resumes_from_a_part_without_a_header(site: LocalSite, tmp_path: Path) -> None:
+    """A part left by a version that wrote no header line: its records are kept too."""
+    urls = page_urls(site)
+    out = tmp_path / "scraped.jsonl"
+    assert main(["scrape", *urls[:2], "-o", str(out), *FAST]) == 0
+    part = out.with_name(out.name + ".part")
+    done = out.read_bytes()
+    part.write_bytes(done + done.splitlines(keepends=True)[0][:40])  # the last one cut short
+    out.unlink()
+    hits = site.hits.copy()
+    assert main(["scrape", *urls, "-o", str(out), *FAST]) == 0
+    assert [
+        site.hits[u.removeprefix(site.url(""))] - hits[u.removeprefix(site.url(""))] for u in urls[:2]
+    ] == [0, 0]
+    final_urls = [site.url("/article/3") if u == site.url("/moved") else u for u in urls]
+    assert list(records_by_url(out)) == final_urls  # in the order given
+    assert not part.exists()
+
+
 class InterruptingCleaner(Cleaner):
     """Stops the run (like Ctrl-C) when it is given its `stop_after + 1`th page."""
 
