@@ -11,11 +11,11 @@ Output formats:
 
 Resume: OUT/.cleaner-run.json records the rules fingerprint and format of the last
 complete run. A json/txt output is up to date when that record matches the current rules
-and format and the output is not older than its input. For jsonl, records are streamed
-into OUT/articles.jsonl.part (whose first line names the rules and the time the part was
-started); at the end they are merged with the still-valid records of the previous
-articles.jsonl, which then is replaced. Records in a part left by an interrupted run count
-as done on the next run.
+and format and the output is not older than its input. jsonl resumes as every JSONL output
+does (cleaner.storage.JsonlParts: records streamed into OUT/articles.jsonl.part, whose first
+line names the rules and the time the part was started, then merged with the still-valid
+records of the previous articles.jsonl, which then is replaced). Records in a part left by
+an interrupted run count as done on the next run.
 """
 
 from __future__ import annotations
@@ -29,13 +29,11 @@ import logging
 import os
 import secrets
 import sys
-import tempfile
-import traceback
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal, Protocol
+from typing import Any, BinaryIO, Literal, Protocol
 
 from tqdm import tqdm
 
@@ -48,7 +46,7 @@ from . import logs
 from .containers import JsonlFields, container_kind, jsonl_entries, warc_entries
 from .core import Cleaner
 from .decode import MAX_BYTES
-from .dedup import DEFAULT_THRESHOLD, DuplicateIndex, Fingerprint, Mode, fingerprint, mark_duplicate
+from .dedup import DEFAULT_THRESHOLD, DuplicateIndex, Mode, fingerprint, mark_duplicate
 from .errors import CleanerError, InputError
 from .inputs import (
     SUFFIXES,
@@ -62,10 +60,21 @@ from .inputs import (
     is_html,
     url_for,
 )
-from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, time_budget
+from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .models import Article, Removal
 from .pool import Lost, WorkerPool
 from .rules import Rules
+from .storage import (
+    Cleaned,
+    Facts,
+    Failed,
+    JsonlParts,
+    Outcome,
+    atomic_writer,
+    clean_one,
+    filesystem_now,
+    write_atomic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -232,10 +241,6 @@ class Summary:
     def ok(self) -> bool:
         return not self.failed
 
-    def add_article(self, article: Article) -> None:
-        rules = tuple(removal.rule for removal in article.removed)
-        self.add_facts(Facts(article.site, rules, article.extraction, article.status))
-
     def add_facts(self, facts: Facts) -> None:
         self.cleaned += 1
         site = facts.site or UNKNOWN_SITE
@@ -319,32 +324,7 @@ def _section(title: str, counts: Counter[str], top: int = SECTION_TOP) -> list[s
     return lines
 
 
-# --- atomic files -------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
-    """A file that appears at `path` complete or not at all: written to a temporary file in the
-    same folder, fsynced, then renamed over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        # Created inside the try, so a Ctrl-C right after creation still removes it.
-        # os.open with 0o666 honours the umask, unlike mkstemp's 0o600.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, text: str) -> None:
-    with atomic_writer(path) as fh:
-        fh.write(text.encode("utf-8"))
+# --- run state files ------------------------------------------------------------------
 
 
 def _read_json_object(path: Path) -> dict[str, Any] | None:
@@ -368,13 +348,6 @@ def _input_mtime(source: str) -> int | None:
     if found is None and "#" in source:
         found = _mtime_ns(Path(source.rpartition("#")[0]))
     return found
-
-
-def _filesystem_now(folder: Path) -> int:
-    """The time as the file system of `folder` stamps files (ns). Compared with file mtimes,
-    which come from a coarser clock than time.time()."""
-    with tempfile.TemporaryFile(dir=folder) as fh:
-        return os.fstat(fh.fileno()).st_mtime_ns
 
 
 ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
@@ -476,155 +449,57 @@ class _TreeWriter:
         pass
 
 
-@dataclass(frozen=True, slots=True)
-class JsonlLine:
-    """Where one jsonl record sits: its file and byte range."""
-
-    file: Path
-    offset: int
-    length: int
-
-
 class _JsonlWriter:
-    """jsonl: records streamed into a .part file, merged into articles.jsonl at the end."""
+    """jsonl: records streamed into articles.jsonl.part, merged into articles.jsonl at the end
+    (cleaner.storage.JsonlParts: the resume shared with scrape). A record stays valid while
+    its input exists and was not modified after its run started."""
 
     def __init__(self, out_dir: Path, fingerprint: str, state: dict[str, Any] | None):
-        self.final, self.part_path = out_dir / JSONL_FILE, out_dir / PART_FILE
-        self.fingerprint = fingerprint
-        self.started_ns = _filesystem_now(out_dir)  # taken before any input is checked or read
-        self.part: IO[bytes] | None = None
-        # input path -> its newest valid record; records of the part override the final file's.
-        self.records: dict[str, JsonlLine] = {}
-        if state and isinstance(state.get("started_ns"), int):
-            self._index(self.final, valid_since=state["started_ns"], lines=jsonl_lines(self.final))
-        self.part_end = self._index_part()
-
-    def _index_part(self) -> int | None:
-        """Index the records of a part left by an interrupted run with the same rules.
-        Returns the end of its last complete line, or None when there is no usable part."""
-        lines = jsonl_lines(self.part_path)
-        first = next(lines, None)
-        header = parse_jsonl_line(first[1]).get("run") if first else None
-        if not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint:
-            return None
-        if not isinstance(header.get("started_ns"), int):
-            return None
-        assert first is not None
-        end = self._index(self.part_path, valid_since=header["started_ns"], lines=lines)
-        return end or len(first[1])
-
-    def _index(self, file: Path, *, valid_since: int, lines: Iterable[tuple[int, bytes]]) -> int:
-        """A record stays valid while its input exists and was not modified after `valid_since`,
-        a time before the record was made. Returns the end of the last line read."""
-        end = 0
-        for offset, line in lines:
-            end = offset + len(line)
-            source = parse_jsonl_line(line).get("input")
-            if not isinstance(source, str):
-                continue
-            in_mtime = _input_mtime(source)
-            if in_mtime is not None and in_mtime <= valid_since:
-                self.records[source] = JsonlLine(file, offset, len(line))
-            else:
-                self.records.pop(source, None)
-        return end
+        previous = state.get("started_ns") if state else None
+        self.parts = JsonlParts(
+            out_dir / JSONL_FILE,
+            key_of=_record_input,
+            run=fingerprint,
+            final_valid_since=previous if isinstance(previous, int) else None,
+            still_valid=_input_unchanged_since,
+        )
 
     def output_file(self, job: Input) -> None:
         return None
 
     def is_up_to_date(self, job: Input) -> bool:
-        return job.source in self.records
+        return self.parts.has(job.source)
 
     def start(self) -> None:
-        if self.part_end is None:
-            self.part = self.part_path.open("wb")
-            header = {"run": {"fingerprint": self.fingerprint, "started_ns": self.started_ns}}
-            self._append((json.dumps(header) + "\n").encode("utf-8"))
-        else:
-            # Keep the interrupted run's records; cut off a truncated last line before appending.
-            self.part = self.part_path.open("r+b")
-            self.part.truncate(self.part_end)
-            self.part.seek(self.part_end)
-
-    def _append(self, data: bytes) -> JsonlLine:
-        assert self.part is not None
-        offset = self.part.tell()
-        self.part.write(data)
-        self.part.flush()  # per record, so an interrupted run keeps what it finished
-        return JsonlLine(self.part_path, offset, len(data))
+        self.parts.start()
 
     def write(self, job: Input, payload: bytes) -> None:
-        self.records[job.source] = self._append(payload)
+        self.parts.add(job.source, payload)
 
     def drop(self, job: Input) -> None:
-        self.records.pop(job.source, None)
+        self.parts.drop(job.source)
 
     def finish(self) -> dict[str, Any]:
-        assert self.part is not None
-        os.fsync(self.part.fileno())
-        with atomic_writer(self.final) as out, contextlib.ExitStack() as stack:
-            opened: dict[Path, IO[bytes]] = {}
-            for source in sorted(self.records):
-                line = self.records[source]
-                if line.file not in opened:
-                    opened[line.file] = stack.enter_context(line.file.open("rb"))
-                opened[line.file].seek(line.offset)
-                out.write(opened[line.file].read(line.length))
-        return {"started_ns": self.started_ns}
+        self.parts.finish(sorted(self.parts.record_keys()))
+        return {"started_ns": self.parts.started_ns}
 
     def close(self) -> None:
-        if self.part is not None:
-            self.part.close()
-            self.part = None
+        self.parts.close()
 
     def cleanup(self) -> None:
-        # Only now: until the run state is written, the part is what a rerun resumes from.
-        self.part_path.unlink(missing_ok=True)
+        self.parts.remove_part()
 
 
-def jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(offset, line) of each complete line; a last line without its newline was cut short."""
-    try:
-        fh = path.open("rb")
-    except FileNotFoundError:
-        return
-    with fh:
-        offset = 0
-        for line in fh:
-            if not line.endswith(b"\n"):
-                return
-            yield offset, line
-            offset += len(line)
+def _record_input(record: dict[str, Any], file: Path, offset: int) -> str | None:
+    source = record.get("input")
+    return source if isinstance(source, str) else None
 
 
-def parse_jsonl_line(line: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(line)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
+def _input_unchanged_since(source: str, valid_since: int) -> bool:
+    in_mtime = _input_mtime(source)
+    return in_mtime is not None and in_mtime <= valid_since
 
 # --- cleaning, in-process or in a pool ----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What the summary needs of a cleaned article."""
-
-    site: str | None
-    rules: tuple[str, ...]  # rule id of each removal
-    extraction: str
-    status: str
-    fingerprint: Fingerprint | None = None  # for --dedup
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    payload: bytes | None = None  # the serialized output
-    facts: Facts | None = None
-    error: str | None = None
-    detail: str | None = None  # traceback of an unexpected error, logged at debug level
 
 
 @dataclass(frozen=True, slots=True)
@@ -637,19 +512,16 @@ class Limits:
     dedup: Mode | None = None  # which fingerprint workers compute
 
 
-def _attempt(cleaner: Cleaner, source: Source, name: str, fmt: Format, limits: Limits) -> _Outcome:
-    try:
-        with time_budget(limits.timeout):
-            article = clean_source(cleaner, source, max_bytes=limits.max_bytes)
-            payload = serialize(name, article, fmt, limits.fields)
-    except InputError as exc:
-        return _Outcome(error=exc.reason)
-    except Exception as exc:  # a bug hit by one document must not stop a run of thousands
-        return _Outcome(error=f"unexpected error: {type(exc).__name__}: {exc}", detail=traceback.format_exc())
-    found = fingerprint(article.text, limits.dedup) if limits.dedup else None
-    rules = tuple(r.rule for r in article.removed)
-    facts = Facts(article.site, rules, article.extraction, article.status, found)
-    return _Outcome(payload=payload, facts=facts)
+def _attempt(cleaner: Cleaner, source: Source, name: str, fmt: Format, limits: Limits) -> Outcome:
+    def clean() -> Article:
+        return clean_source(cleaner, source, max_bytes=limits.max_bytes)
+
+    def finish(article: Article) -> Cleaned:
+        payload = serialize(name, article, fmt, limits.fields)
+        found = fingerprint(article.text, limits.dedup) if limits.dedup else None
+        return Cleaned(payload, Facts.of(article, found))
+
+    return clean_one(clean, finish, limits.timeout)
 
 
 _worker_cleaner: Cleaner | None = None
@@ -662,7 +534,7 @@ def _init_worker(cleaner: Cleaner, log_level: int | None) -> None:
         logs.configure(log_level)
 
 
-def _attempt_in_worker(source: Source, name: str, fmt: Format, limits: Limits) -> _Outcome:
+def _attempt_in_worker(source: Source, name: str, fmt: Format, limits: Limits) -> Outcome:
     assert _worker_cleaner is not None, "worker started without _init_worker"
     return _attempt(_worker_cleaner, source, name, fmt, limits)
 
@@ -673,7 +545,7 @@ MAX_BATCH = 32
 
 def _attempt_all(
     jobs: list[Input], cleaner: Cleaner, workers: int, fmt: Format, limits: Limits, memory_mb: float | None
-) -> Iterator[tuple[Input, _Outcome]]:
+) -> Generator[tuple[Input, Outcome], None, None]:
     """(input, outcome) pairs, in completion order when workers > 1."""
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
@@ -694,7 +566,7 @@ def _attempt_all(
         batch_size=batch,
     ) as pool:
         for index, result in pool.map(items):
-            yield jobs[index], _Outcome(error=result.reason) if isinstance(result, Lost) else result
+            yield jobs[index], Failed(result.reason) if isinstance(result, Lost) else result
 
 
 def available_cores() -> int:
@@ -716,57 +588,66 @@ def _worker_count(workers: int | Literal["auto"], todo: int) -> int:
 # --- the runner ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """How `run_batch` cleans and writes.
+
+    fmt: json, jsonl or txt. workers: 1 cleans in this process; N > 1 starts N worker
+    processes; "auto" one per available core (in this process when there is little to do).
+    force: clean again what is up to date. progress: a progress bar on stderr. max_bytes: the
+    largest input read. timeout: seconds one document may take (None: no limit). memory_mb:
+    a worker over it is replaced. fields: the Article fields json/jsonl records keep ("input"
+    is always kept; None: all). jsonl: the fields of JSONL inputs that hold the page, the
+    text and the URL. dedup: mark records `duplicate_of` an earlier one with the same
+    ("exact") or a near ("near", over dedup_threshold) text."""
+
+    fmt: Format = "json"
+    workers: int | Literal["auto"] = 1
+    force: bool = False
+    progress: bool = False
+    max_bytes: int = MAX_BYTES
+    timeout: float | None = DEFAULT_TIMEOUT
+    memory_mb: float | None = DEFAULT_MEMORY_MB
+    fields: tuple[str, ...] | None = None
+    jsonl: JsonlFields | None = None
+    dedup: Mode | None = None
+    dedup_threshold: float = DEFAULT_THRESHOLD
+
+    def __post_init__(self) -> None:
+        if self.fields is not None:  # a list given: kept as a tuple, the form workers receive
+            object.__setattr__(self, "fields", tuple(self.fields))
+        unknown = sorted(set(self.fields or ()) - set(ARTICLE_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(ARTICLE_FIELDS)}")
+        if self.fmt not in FORMATS:
+            raise ValueError(f"unknown format {self.fmt!r}; expected one of {', '.join(FORMATS)}")
+        if self.workers != "auto" and self.workers < 1:
+            raise ValueError("workers must be at least 1")
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.max_bytes, self.timeout, self.fields, self.dedup)
+
+
 def run_batch(
     inputs: Iterable[str | Path],
     out_dir: str | Path,
-    *,
-    fmt: Format = "json",
+    options: BatchOptions | None = None,
     cleaner: Cleaner | None = None,
-    workers: int | Literal["auto"] = 1,
-    force: bool = False,
-    progress: bool = False,
-    max_bytes: int = MAX_BYTES,
-    timeout: float | None = DEFAULT_TIMEOUT,
-    memory_mb: float | None = DEFAULT_MEMORY_MB,
-    fields: Iterable[str] | None = None,
-    jsonl: JsonlFields | None = None,
-    dedup: Mode | None = None,
-    dedup_threshold: float = DEFAULT_THRESHOLD,
 ) -> Summary:
-    """Clean every input into out_dir and return what happened to each.
-
-    workers: 1 cleans in this process; N > 1 starts N worker processes; "auto" one per
-    available core (in this process when there is little to do). timeout: seconds one
-    document may take (None: no limit); memory_mb: a worker over it is replaced. fields:
-    the Article fields json/jsonl records keep ("input" is always kept; None: all). jsonl:
-    the fields of JSONL inputs that hold the page, the text and the URL. dedup: mark records
-    `duplicate_of` an earlier one with the same ("exact") or a near ("near") text."""
-    chosen = None if fields is None else tuple(fields)
-    unknown = sorted(set(chosen or ()) - set(ARTICLE_FIELDS))
-    if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(ARTICLE_FIELDS)}")
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if workers != "auto" and workers < 1:
-        raise ValueError("workers must be at least 1")
+    """Clean every input into out_dir (a folder, or a JSONL stream: see is_stream_target)
+    with the default options or those given, and return what happened to each."""
+    options = options or BatchOptions()
     if cleaner is None:
         from . import default_cleaner
 
         cleaner = default_cleaner()
-    settings = Limits(max_bytes, timeout, chosen, dedup)
-    run = _Run(
-        cleaner,
-        workers,
-        fmt,
-        progress,
-        settings,
-        memory_mb,
-        DuplicateIndex(dedup, dedup_threshold) if dedup else None,
-    )
+    duplicates = DuplicateIndex(options.dedup, options.dedup_threshold) if options.dedup else None
+    run = _Run(cleaner, options, duplicates)
     if is_stream_target(out_dir):
-        if fmt != "jsonl":
-            raise ValueError(f"-o {out_dir} writes JSONL; format {fmt!r} needs an output folder")
-        jobs = collect_inputs(inputs, jsonl=jsonl)
+        if options.fmt != "jsonl":
+            raise ValueError(f"-o {out_dir} writes JSONL; format {options.fmt!r} needs an output folder")
+        jobs = collect_inputs(inputs, jsonl=options.jsonl)
         summary = Summary(total=len(jobs))
         stream = _StreamWriter(Path(out_dir))
         _clean_all(_plan(jobs, stream, summary, force=True), stream, summary, run)
@@ -774,8 +655,8 @@ def run_batch(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with exclusive_use(out):
-        jobs = collect_inputs(inputs, exclude=out, jsonl=jsonl)
-        return _run_locked(jobs, out, force, run)
+        jobs = collect_inputs(inputs, exclude=out, jsonl=options.jsonl)
+        return _run_locked(jobs, out, options.force, run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -783,12 +664,16 @@ class _Run:
     """How this run cleans: the same for every output kind."""
 
     cleaner: Cleaner
-    workers: int | Literal["auto"]
-    fmt: Format
-    progress: bool
-    limits: Limits
-    memory_mb: float | None
+    options: BatchOptions
     duplicates: DuplicateIndex | None
+
+    @property
+    def fmt(self) -> Format:
+        return self.options.fmt
+
+    @property
+    def limits(self) -> Limits:
+        return self.options.limits
 
 
 def _run_locked(jobs: list[Input], out: Path, force: bool, run: _Run) -> Summary:
@@ -814,12 +699,13 @@ def _run_locked(jobs: list[Input], out: Path, force: bool, run: _Run) -> Summary
 
 
 def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) -> dict[str, Any]:
-    count = _worker_count(run.workers, len(todo))
+    count = _worker_count(run.options.workers, len(todo))
     logger.info("%d to clean, %s", len(todo), f"{count} workers" if count > 1 else "in process")
     try:
         writer.start()
-        bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not run.progress, desc="cleaning")
-        outcomes = _attempt_all(todo, run.cleaner, count, run.fmt, run.limits, run.memory_mb)
+        shown = run.options.progress
+        bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not shown, desc="cleaning")
+        outcomes = _attempt_all(todo, run.cleaner, count, run.fmt, run.limits, run.options.memory_mb)
         # closing: an interruption while a record is written stops the workers at once too
         with bar, contextlib.closing(outcomes):
             for job, outcome in outcomes:
@@ -847,8 +733,8 @@ class _StreamWriter:
         self.target = target
         self.stdout = str(target) == "-"
         self.tmp: Path | None = None
-        self.fh: IO[bytes] | None = None
-        self.raw: IO[bytes] | None = None
+        self.fh: BinaryIO | gzip.GzipFile | None = None
+        self.raw: BinaryIO | None = None
 
     def output_file(self, job: Input) -> None:
         return None
@@ -910,7 +796,7 @@ def _tree_valid_since(out: Path, fingerprint: str, fmt: Format, state: dict[str,
     interruption keeps what it finished; older outputs are never taken for new ones."""
     if state is not None:  # a run with these rules, complete or interrupted
         return int(state.get("started_ns", 0))  # a record without it: a complete run of an earlier version
-    started = _filesystem_now(out)
+    started = filesystem_now(out)
     _write_state(out, {"fingerprint": fingerprint, "format": fmt, "started_ns": started, "complete": False})
     return started
 
@@ -963,25 +849,31 @@ def _collision(job: Input, writer: _Writer, claimed: dict[Path, str]) -> str | N
 
 
 def _settle(
-    job: Input, outcome: _Outcome, writer: _Writer, summary: Summary, duplicates: DuplicateIndex | None
+    job: Input, outcome: Outcome, writer: _Writer, summary: Summary, duplicates: DuplicateIndex | None
 ) -> None:
-    if outcome.payload is not None and outcome.facts is not None:
-        payload = outcome.payload
-        original = duplicates.original_of(job.source, outcome.facts.fingerprint) if duplicates else None
-        if original is not None:
-            payload = mark_duplicate(payload, original)
-            summary.duplicates += 1
-        try:
-            writer.write(job, payload)
-        except BrokenPipeError:
-            raise  # the reader of `-o -` left: the run ends there, it is no input's failure
-        except OSError as exc:
-            outcome = _Outcome(error=f"cannot write output: {exc.strerror or exc}")
-        else:
+    if isinstance(outcome, Cleaned):
+        outcome = _write(job, outcome, writer, summary, duplicates)
+        if isinstance(outcome, Cleaned):
             summary.add_facts(outcome.facts)
             return
-    assert outcome.error is not None
     if outcome.detail:
         logger.debug("%s failed:\n%s", job.source, outcome.detail)
     writer.drop(job)
-    summary.add_failure(job.source, outcome.error)
+    summary.add_failure(job.source, outcome.reason)
+
+
+def _write(
+    job: Input, cleaned: Cleaned, writer: _Writer, summary: Summary, duplicates: DuplicateIndex | None
+) -> Outcome:
+    payload = cleaned.payload
+    original = duplicates.original_of(job.source, cleaned.facts.fingerprint) if duplicates else None
+    if original is not None:
+        payload = mark_duplicate(payload, original)
+        summary.duplicates += 1
+    try:
+        writer.write(job, payload)
+    except BrokenPipeError:
+        raise  # the reader of `-o -` left: the run ends there, it is no input's failure
+    except OSError as exc:
+        return Failed(f"cannot write output: {exc.strerror or exc}")
+    return cleaned

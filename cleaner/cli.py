@@ -22,7 +22,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import __version__, logs
-from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, is_stream_target, run_batch, write_atomic
+from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, BatchOptions, is_stream_target, run_batch
 from .containers import JsonlFields
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
@@ -32,6 +32,7 @@ from .fetchsettings import FetchSettings
 from .inputs import header_charset_for, is_html, read_html_bytes, url_for
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .rules import bundled_rules_dir
+from .storage import write_atomic
 
 if TYPE_CHECKING:
     from .discover import Discovery
@@ -97,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = [_verbosity_options(top=False)]
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, **kwargs: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, parents=common, **kwargs)
+    def command(name: str, *, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=common, help=help, description=description)
 
     clean = command("clean", help="clean files and folders into an output folder")
     clean.add_argument(
@@ -611,22 +612,7 @@ def run_clean(args: argparse.Namespace) -> int:
     show_progress = sys.stderr.isatty() and not args.quiet
     try:
         with _sigterm_as_interrupt():  # workers are stopped and the run's finished part kept, as on Ctrl-C
-            summary = run_batch(
-                args.paths,
-                args.out,
-                fmt=args.format,
-                cleaner=cleaner,
-                workers=args.workers,
-                force=args.force,
-                progress=show_progress,
-                max_bytes=args.max_bytes,
-                timeout=args.timeout or None,
-                memory_mb=args.max_worker_mb,
-                fields=args.fields,
-                jsonl=JsonlFields(html=args.html_field, text=args.text_field, url=args.url_field),
-                dedup=args.dedup,
-                dedup_threshold=args.dedup_threshold,
-            )
+            summary = run_batch(args.paths, args.out, _batch_options(args, show_progress), cleaner)
     except BrokenPipeError:
         raise  # the reader of -o - left (main ends quietly)
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
@@ -643,6 +629,22 @@ def run_clean(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _error(f"cannot write {args.summary_json}: {exc.strerror or exc}", EXIT_FAILED)
     return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+def _batch_options(args: argparse.Namespace, progress: bool) -> BatchOptions:
+    return BatchOptions(
+        fmt=args.format,
+        workers=args.workers,
+        force=args.force,
+        progress=progress,
+        max_bytes=args.max_bytes,
+        timeout=args.timeout or None,
+        memory_mb=args.max_worker_mb,
+        fields=args.fields,
+        jsonl=JsonlFields(html=args.html_field, text=args.text_field, url=args.url_field),
+        dedup=args.dedup,
+        dedup_threshold=args.dedup_threshold,
+    )
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -756,19 +758,15 @@ def run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 
 
 def run_fetch_command(args: argparse.Namespace) -> int:
-    from .archive import run_fetch  # imported on use: only the fetching commands need it
+    from .scrape import FetchOptions, run_fetch  # imported on use: only the fetching commands need it
 
-    urls, settings = _urls_from(args), _fetch_settings(args)
+    urls = _urls_from(args)
+    options = FetchOptions(
+        _fetch_settings(args), warc=args.warc, progress=_show_progress(args), retry_failed=args.retry_failed
+    )
     try:
         with _sigterm_as_interrupt():
-            summary = run_fetch(
-                urls,
-                args.out,
-                settings=settings,
-                warc=args.warc,
-                progress=_show_progress(args),
-                retry_failed=args.retry_failed,
-            )
+            summary = run_fetch(urls, args.out, options)
     except OSError as exc:  # the archive folder itself is unusable (per-page errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
     print(summary.render())
@@ -776,24 +774,22 @@ def run_fetch_command(args: argparse.Namespace) -> int:
 
 
 def run_scrape_command(args: argparse.Namespace) -> int:
-    from .archive import run_scrape
+    from .scrape import ScrapeOptions, run_scrape
 
     if args.out.is_dir():
         return _error(f"output {args.out} is a folder; scrape writes one JSONL file")
-    urls, settings = _urls_from(args), _fetch_settings(args)
+    urls = _urls_from(args)
+    options = ScrapeOptions(
+        _fetch_settings(args),
+        warc=args.warc,
+        progress=_show_progress(args),
+        retry_failed=args.retry_failed,
+        archive=args.archive,
+    )
     cleaner = Cleaner(args.rules)  # before any request, so broken rules cost no traffic
     try:
         with _sigterm_as_interrupt():
-            summary = run_scrape(
-                urls,
-                args.out,
-                cleaner=cleaner,
-                settings=settings,
-                archive_dir=args.archive,
-                warc=args.warc,
-                progress=_show_progress(args),
-                retry_failed=args.retry_failed,
-            )
+            summary = run_scrape(urls, args.out, cleaner, options)
     except OSError as exc:
         return _error(f"cannot write {exc.filename or args.out}: {exc.strerror or exc}")
     print(summary.render())

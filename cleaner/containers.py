@@ -66,7 +66,8 @@ def container_kind(path: Path) -> str | None:
 
 def warc_entries(path: Path) -> Iterator[Entry]:
     """The HTML responses of a WARC file, in file order."""
-    from warcio.archiveiterator import ArchiveIterator  # only WARC input needs it
+    # only WARC input needs it; warcio ships no type information
+    from warcio.archiveiterator import ArchiveIterator
 
     with path.open("rb") as fh:
         records = ArchiveIterator(fh)

@@ -38,7 +38,8 @@ def fingerprint(text: str, mode: Mode) -> Fingerprint | None:
     exact = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
     if mode == "exact":
         return Fingerprint(exact)
-    from datasketch import MinHash  # the [dedup] extra; only --dedup near needs it
+    # the [dedup] extra; only --dedup near needs it; datasketch ships no type information
+    from datasketch import MinHash
 
     # The same shingles as the Spark job's (cleaner.shingles), so duplicate_of means one thing.
     shingles = [shingle.encode("utf-8") for shingle in shingles_of(words)]
@@ -69,7 +70,8 @@ class DuplicateIndex:
             minhash = self._minhash(found.signature)
             near = self.lsh.query(minhash)
             if near:
-                return min(near, key=self.order.__getitem__)
+                first: str = min(near, key=self.order.__getitem__)  # datasketch is untyped
+                return first
         self.exact[found.exact] = source
         self.order[source] = len(self.order)
         if minhash is not None:

@@ -27,7 +27,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import logs
-from .fetch import BodyDecoder, Fetcher, FetchResult, FetchRun, FetchSettings, unique_urls
+from .fetch import BodyDecoder, Fetcher, FetchResult, FetchRun, unique_urls
+from .fetchsettings import FetchSettings
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +128,14 @@ def _feed_links(page: bytes, base: str) -> list[str]:
         tree = lxml_html.fromstring(page)
     except (ValueError, etree.ParserError):
         return []
-    links = tree.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]")
-    return [urljoin(base, link.get("href")) for link in links if link.get("type", "").lower() in FEED_TYPES]
+    found = tree.xpath("//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]")
+    elements = found if isinstance(found, list) else []
+    links = [link for link in elements if isinstance(link, lxml_html.HtmlElement)]
+    return [
+        urljoin(base, link.get("href") or "")
+        for link in links
+        if (link.get("type") or "").lower() in FEED_TYPES
+    ]
 
 
 def _read_document(
@@ -175,7 +182,7 @@ def _inflated(body: bytes, max_bytes: int) -> bytes:
 
 def _page_date(page: object) -> datetime | None:
     story = getattr(page, "news_story", None)
-    when = (story.publish_date if story else None) or getattr(page, "last_modified", None)
+    when: datetime | None = (story.publish_date if story else None) or getattr(page, "last_modified", None)
     if when is None:
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)

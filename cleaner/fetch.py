@@ -492,22 +492,29 @@ class FetchRun:
 
 
 def _page_result(url: str, reply: _Reply, purpose: Purpose) -> FetchResult:
-    common = {
-        "final_url": reply.url,
-        "http_status": reply.status_code,
-        "content_type": reply.content_type,
-        "charset": reply.charset,
-        "attempts": reply.attempts,
-        "exchange": reply.exchange,
-    }
+    def result(status: Status, *, reason: str | None = None, body: bytes | None = None) -> FetchResult:
+        return FetchResult(
+            url,
+            status,
+            _utc_now(),
+            reason=reason,
+            body=body,
+            final_url=reply.url,
+            http_status=reply.status_code,
+            content_type=reply.content_type,
+            charset=reply.charset,
+            attempts=reply.attempts,
+            exchange=reply.exchange,
+        )
+
     if not 200 <= reply.status_code < 300:  # 4xx (not 429), a redirect without Location, ...
-        return FetchResult(url, "failed", _utc_now(), reason=f"HTTP {reply.status_code}", **common)
+        return result("failed", reason=f"HTTP {reply.status_code}")
     if purpose == "document":
-        return FetchResult(url, "done", _utc_now(), body=reply.body, **common)
+        return result("done", body=reply.body)
     if not reply.is_html:
         kind = reply.content_type or reply.sniffed_type or "unknown type"
-        return FetchResult(url, "skipped-non-html", _utc_now(), reason=f"not HTML: {kind}", **common)
-    return FetchResult(url, "done", _utc_now(), body=reply.body, **common)
+        return result("skipped-non-html", reason=f"not HTML: {kind}")
+    return result("done", body=reply.body)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -670,7 +677,7 @@ def _retry_after_seconds(value: str | None, *, now: datetime | None = None) -> f
 
 
 def _media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
 
 
 def _exchange(response: httpx.Response) -> Exchange:

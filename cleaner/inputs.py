@@ -28,7 +28,7 @@ from .models import Article
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
-MANIFEST = "urls.tsv"
+URLS_FILE = "urls.tsv"  # not archive.ARCHIVE_MANIFEST, the manifest.sqlite of a page archive
 
 
 def input_suffix(path: Path) -> str | None:
@@ -73,7 +73,7 @@ def continuation_pages(path: Path) -> list[Path]:
 
 
 def url_for(path: Path) -> str | None:
-    return _sidecar(path, ".url") or _manifest(path.parent).get(path.name)
+    return _sidecar(path, ".url") or _urls_file(path.parent).get(path.name)
 
 
 def header_charset_for(path: Path) -> str | None:
@@ -87,13 +87,23 @@ def _sidecar(path: Path, suffix: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=64)
-def _manifest(folder: Path) -> dict[str, str]:
-    manifest = folder / MANIFEST
-    if not manifest.is_file():
+def _urls_file(folder: Path) -> dict[str, str]:
+    """The URLs of `urls.tsv` in a folder, by file name. Read again when it changed: a
+    long-lived process (an API user, a notebook) must see edits."""
+    path = folder / URLS_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _read_urls_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)  # keyed by mtime and size too: files given one by one share one read
+def _read_urls_file(path: Path, mtime_ns: int, size: int) -> dict[str, str]:
+    if not path.is_file():
         return {}
     urls = {}
-    for line in manifest.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         name, _, url = line.partition("\t")
         if url.strip():
             urls[name.strip()] = url.strip()
@@ -174,7 +184,7 @@ def folder_sources(folder: Path, names: list[str]) -> Iterator[Source]:
         suffix, found = input_suffix(Path(name)), continuation_of(Path(name))
         if suffix and found and name.endswith(suffix):
             later.setdefault((found[0], suffix), []).append((found[1], name))
-    manifest = _manifest(folder) if MANIFEST in present else {}
+    listed_urls = _urls_file(folder) if URLS_FILE in present else {}
     for name in sorted(names):
         path = Path(folder, name)
         suffix = input_suffix(path)
@@ -188,4 +198,4 @@ def folder_sources(folder: Path, names: list[str]) -> Iterator[Source]:
         pages = tuple(Path(folder, page) for _, page in numbered)
         url = _sidecar(path, ".url") if stem + ".url" in present else None
         charset = _sidecar(path, ".charset") if stem + ".charset" in present else None
-        yield Source(path, pages=pages, url=url or manifest.get(name), charset=charset)
+        yield Source(path, pages=pages, url=url or listed_urls.get(name), charset=charset)

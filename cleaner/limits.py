@@ -15,8 +15,8 @@ import resource
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from types import FrameType
+from types import FrameType, TracebackType
+from typing import Any
 
 from .errors import InputError
 
@@ -24,7 +24,8 @@ DEFAULT_TIMEOUT = 30.0  # seconds per document; a news page takes well under one
 DEFAULT_MEMORY_MB = 1024  # a worker process over this is replaced after its current batch
 
 
-RUNNERS = {"cleaner.limits", "cleaner.batch", "cleaner.pool"}  # not stages of the cleaning
+# not stages of the cleaning
+RUNNERS = {"cleaner.limits", "cleaner.batch", "cleaner.pool", "cleaner.storage", "cleaner.scrape"}
 HELPERS = {"cleaner.rules"}  # called by a stage: the stage is named, not them
 
 
@@ -39,28 +40,41 @@ class _Expired(BaseException):
         self.stage = stage
 
 
-@contextlib.contextmanager
-def time_budget(seconds: float | None) -> Iterator[None]:
+def time_budget(seconds: float | None) -> contextlib.AbstractContextManager[None]:
     """Raise DocumentTimeout (naming the stage) when the block runs longer than `seconds`.
     Only the main thread receives signals: elsewhere, and with no budget, it does nothing."""
     in_main_thread = threading.current_thread() is threading.main_thread()
-    usable = seconds and hasattr(signal, "setitimer") and in_main_thread
-    if not usable:
-        yield
-        return
+    if seconds and hasattr(signal, "setitimer") and in_main_thread:
+        return _Budget(seconds)
+    return contextlib.nullcontext()
 
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise _Expired(_stage_of(frame))
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
-    try:
-        yield
-    except _Expired as exc:
-        raise DocumentTimeout(f"timed out: over {seconds:g} s (stage: {exc.stage})") from None
-    finally:
+class _Budget:
+    """A class, not a generator: the timer is disarmed first thing on the way out, so an alarm
+    that goes off just as the block ends (say, raising an InputError) cannot escape as a bare
+    _Expired through contextlib's machinery."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self.running = seconds, False
+        self.previous: Any = None
+
+    def __enter__(self) -> None:
+        self.previous = signal.signal(signal.SIGALRM, self._expire)
+        self.running = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def _expire(self, signum: int, frame: FrameType | None) -> None:
+        if self.running:
+            raise _Expired(_stage_of(frame))
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.running = False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, self.previous)
+        if isinstance(exc, _Expired):
+            raise DocumentTimeout(f"timed out: over {self.seconds:g} s (stage: {exc.stage})") from None
 
 
 def _stage_of(frame: FrameType | None) -> str:

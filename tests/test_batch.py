@@ -15,6 +15,7 @@ from cleaner.batch import (
     PART_FILE,
     STALE_MIN_PAGES,
     STATE_FILE,
+    BatchOptions,
     Summary,
     collect_inputs,
     run_batch,
@@ -65,7 +66,7 @@ def jsonl_records(out: Path) -> list[dict]:
 
 
 def run(corpus: Path, out: Path, cleaner: Cleaner, **kwargs) -> Summary:  # type: ignore[no-untyped-def]
-    return run_batch([corpus], out, cleaner=cleaner, **kwargs)
+    return run_batch([corpus], out, BatchOptions(**kwargs), cleaner=cleaner)
 
 
 def assert_failures(summary: Summary, corpus: Path) -> None:
@@ -216,7 +217,7 @@ def test_an_unexpected_error_fails_one_document_only(corpus: Path, tmp_path: Pat
 
 def test_explicit_files_missing_and_unsupported(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
     inputs = [corpus / "kompas.txt", corpus / "catatan.md", corpus / "hilang.txt"]
-    summary = run_batch(inputs, tmp_path / "out", cleaner=cleaner, fmt="json")
+    summary = run_batch(inputs, tmp_path / "out", BatchOptions(fmt="json"), cleaner=cleaner)
     assert summary.cleaned == 1
     failed = dict(summary.failed)
     assert failed[str(corpus / "hilang.txt")] == "not found"
@@ -225,7 +226,7 @@ def test_explicit_files_missing_and_unsupported(corpus: Path, tmp_path: Path, cl
 
 
 def test_too_large_is_a_failure(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
-    summary = run_batch([corpus / "kompas.txt"], tmp_path / "out", cleaner=cleaner, max_bytes=10)
+    summary = run_batch([corpus / "kompas.txt"], tmp_path / "out", BatchOptions(max_bytes=10), cleaner=cleaner)
     assert summary.failed[0][1].startswith("too large:")
 
 
@@ -233,7 +234,7 @@ def test_same_relative_path_from_two_folders(corpus: Path, tmp_path: Path, clean
     other = tmp_path / "other"
     other.mkdir()
     (other / "kompas.txt").write_text(BANJIR, encoding="utf-8")
-    summary = run_batch([corpus / "kompas.txt", other], tmp_path / "out", cleaner=cleaner, fmt="json")
+    summary = run_batch([corpus / "kompas.txt", other], tmp_path / "out", BatchOptions(fmt="json"), cleaner=cleaner)
     assert summary.cleaned == 1
     assert "already written" in dict(summary.failed)[str(other / "kompas.txt")]
 
@@ -267,7 +268,7 @@ def test_stale_rules_report_a_redesigned_site(tmp_path: Path, cleaner: Cleaner) 
     for i in range(STALE_MIN_PAGES):
         (pages / f"p{i}.html").write_text(stale_page, encoding="utf-8")
         (pages / f"p{i}.url").write_text(f"https://www.kompas.tv/nasional/{i}/x\n", encoding="utf-8")
-    summary = run_batch([pages], tmp_path / "out", fmt="jsonl", cleaner=cleaner)
+    summary = run_batch([pages], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
     assert summary.sites["kompas.tv"] == STALE_MIN_PAGES
     assert f"kompas.tv: html.body (.article__body) matched 0 of {STALE_MIN_PAGES} pages" in summary.stale
     assert any(line.startswith("kompas.tv: kompas.tv/") for line in summary.stale)
@@ -275,5 +276,5 @@ def test_stale_rules_report_a_redesigned_site(tmp_path: Path, cleaner: Cleaner) 
 
 
 def test_no_stale_report_for_few_documents(tmp_path: Path, cleaner: Cleaner) -> None:
-    summary = run_batch([REPO / "seeds"], tmp_path / "out", fmt="jsonl", cleaner=cleaner)
+    summary = run_batch([REPO / "seeds"], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
     assert summary.stale == [] and "Stale rules" not in summary.render()

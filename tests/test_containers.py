@@ -12,7 +12,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaner import Cleaner
-from cleaner.batch import collect_inputs, run_batch
+from cleaner.batch import BatchOptions, collect_inputs, run_batch
 from cleaner.cli import main
 from cleaner.containers import JsonlFields
 
@@ -63,7 +63,7 @@ def warc(tmp_path: Path) -> Path:
 
 def test_a_warc_gives_one_input_per_html_response(warc: Path, tmp_path: Path, cleaner: Cleaner) -> None:
     out = tmp_path / "out"
-    summary = run_batch([warc], out, cleaner=cleaner, fmt="jsonl", workers=2)
+    summary = run_batch([warc], out, BatchOptions(fmt="jsonl", workers=2), cleaner=cleaner)
     assert (summary.total, summary.cleaned, summary.failed) == (2, 2, [])
     records = jsonl_records(out)
     for record in records:
@@ -73,13 +73,13 @@ def test_a_warc_gives_one_input_per_html_response(warc: Path, tmp_path: Path, cl
     for page in PAGES:  # the same article as the page cleaned on its own
         expected = cleaner.clean_html(page.read_bytes(), url=_url(page)).to_dict()
         assert {k: v for k, v in by_url[_url(page)].items() if k != "input"} == expected
-    assert run_batch([warc], out, cleaner=cleaner, fmt="jsonl").skipped == 2  # resumable like files
+    assert run_batch([warc], out, BatchOptions(fmt="jsonl"), cleaner=cleaner).skipped == 2  # resumable like files
 
 
 def test_a_corrupt_warc_is_one_failure(tmp_path: Path, cleaner: Cleaner) -> None:
     broken = tmp_path / "rusak.warc.gz"
     broken.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
-    summary = run_batch([broken], tmp_path / "out", cleaner=cleaner, fmt="jsonl")
+    summary = run_batch([broken], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
     assert len(summary.failed) == 1 and summary.failed[0][1].startswith("unreadable warc file:")
 
 
@@ -93,7 +93,7 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
     ]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    summary = run_batch([source], out, cleaner=cleaner, fmt="jsonl", jsonl=JsonlFields(html="html"))
+    summary = run_batch([source], out, BatchOptions(fmt="jsonl", jsonl=JsonlFields(html="html")), cleaner=cleaner)
     assert summary.total == 3  # the line without a content field is not a document
     assert summary.failed == [(f"{source}#line 3", "not a JSON object")]
     records = {r["input"]: r for r in jsonl_records(out)}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import run_batch
+from cleaner.batch import BatchOptions, run_batch
 from cleaner.dedup import PERMUTATIONS, SCHEME, DuplicateIndex, fingerprint, mark_duplicate
 from cleaner.shingles import word_shingles
 
@@ -23,7 +23,7 @@ SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 def test_the_five_seeds_report_one_event_and_are_not_merged(tmp_path: Path, cleaner: Cleaner) -> None:
     for seed in SEEDS:
         shutil.copy(seed, tmp_path / seed.name)
-    summary = run_batch([tmp_path], tmp_path / "out", cleaner=cleaner, fmt="jsonl", dedup="near")
+    summary = run_batch([tmp_path], tmp_path / "out", BatchOptions(fmt="jsonl", dedup="near"), cleaner=cleaner)
     assert (summary.cleaned, summary.duplicates) == (5, 0)
     assert all("duplicate_of" not in r for r in jsonl_records(tmp_path / "out"))
 
@@ -45,7 +45,7 @@ def test_copies_and_mirrors_point_at_the_first(tmp_path: Path, cleaner: Cleaner,
     for seed in SEEDS[1:]:
         shutil.copy(seed, folder / seed.name)
     out = tmp_path / "out"
-    summary = run_batch([folder], out, cleaner=cleaner, fmt="jsonl", dedup=mode)  # type: ignore[arg-type]
+    summary = run_batch([folder], out, BatchOptions(fmt="jsonl", dedup=mode), cleaner=cleaner)  # type: ignore[arg-type]
     marks = {Path(r["input"]).name: r.get("duplicate_of") for r in jsonl_records(out)}
     first = str(folder / "a.txt")
     expected = {"a.txt": None, "b.txt": first, "c.txt": first if mode == "near" else None}
@@ -59,7 +59,7 @@ def test_marks_in_json_records(tmp_path: Path, cleaner: Cleaner) -> None:
     folder.mkdir()
     for name in ("satu.txt", "dua.txt"):
         shutil.copy(SEEDS[1], folder / name)
-    run_batch([folder], tmp_path / "out", cleaner=cleaner, fmt="json", dedup="exact")
+    run_batch([folder], tmp_path / "out", BatchOptions(fmt="json", dedup="exact"), cleaner=cleaner)
     marked = json.loads((tmp_path / "out" / "satu.json").read_text(encoding="utf-8"))  # dua.txt is met first
     assert marked["duplicate_of"] == str(folder / "dua.txt")
     assert "duplicate_of" not in json.loads((tmp_path / "out" / "dua.json").read_text(encoding="utf-8"))

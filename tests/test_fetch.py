@@ -27,8 +27,9 @@ import httpx
 import pytest
 
 from cleaner import Cleaner, Fetcher, FetchError, FetchSettings
-from cleaner.archive import MANIFEST, Archive, ManifestRow, run_fetch
+from cleaner.archive import ARCHIVE_MANIFEST, Archive, ManifestRow
 from cleaner.fetch import _retry_after_seconds, sniff_html, sniff_type
+from cleaner.scrape import FetchOptions, run_fetch
 
 from .conftest import REPO
 
@@ -306,7 +307,7 @@ def test_fetch_run_records_every_outcome_and_a_rerun_retries_only_failures(
     urls = [site.url(p) for p in [*paths, "/chain/0"]]
     root = tmp_path / "archive"
 
-    summary = run_fetch(urls, root, settings=SETTINGS)
+    summary = run_fetch(urls, root, FetchOptions(settings=SETTINGS))
 
     rows = manifest(root)
     assert set(rows) == set(urls)
@@ -395,7 +396,7 @@ def test_fetch_run_records_every_outcome_and_a_rerun_retries_only_failures(
     # Rerun: nothing for what is settled, another try for each failure (two of which now work).
     hits_before = site.hits.copy()
     site.healed = True
-    again = run_fetch(urls, root, settings=SETTINGS)
+    again = run_fetch(urls, root, FetchOptions(settings=SETTINGS))
     new_hits = {
         path: count - hits_before[path] for path, count in site.hits.items() if count > hits_before[path]
     }
@@ -408,13 +409,13 @@ def test_fetch_run_records_every_outcome_and_a_rerun_retries_only_failures(
     assert row("/missing").status == "failed" and row("/missing").permanent
     assert site.hits["/missing"] == 1
     assert leftovers(root) == []
-    run_fetch([site.url("/missing")], root, settings=SETTINGS, retry_failed=True)
+    run_fetch([site.url("/missing")], root, FetchOptions(settings=SETTINGS, retry_failed=True))
     assert site.hits["/missing"] == 2
 
     # A third run over the same URLs, all of them now settled or failing for good, minus those:
     settled = [u for u in urls if rows[u].status != "failed"]
     hits_before = site.hits.copy()
-    third = run_fetch(settled, root, settings=SETTINGS)
+    third = run_fetch(settled, root, FetchOptions(settings=SETTINGS))
     assert site.hits == hits_before  # not even robots.txt
     assert third.skipped == len(settled)
 
@@ -510,11 +511,11 @@ def test_ignore_robots_fetches_without_asking(
         {"/robots.txt": robots("User-agent: *\nDisallow: /\n"), "/article/1": page(ARTICLES["/article/1"])}
     )
     root = tmp_path / "archive"
-    run_fetch([site.url("/article/1")], root, settings=SETTINGS)
+    run_fetch([site.url("/article/1")], root, FetchOptions(settings=SETTINGS))
     assert manifest(root)[site.url("/article/1")].status == "disallowed"
     # A disallowed URL is settled while robots.txt is obeyed, and fetched once it is not.
     ignoring = FetchSettings(**{**_fields(SETTINGS), "respect_robots": False})
-    summary = run_fetch([site.url("/article/1")], root, settings=ignoring)
+    summary = run_fetch([site.url("/article/1")], root, FetchOptions(settings=ignoring))
     assert summary.fetched == 1
     assert site.hits["/robots.txt"] == 1 and site.hits["/article/1"] == 1
     assert manifest(root)[site.url("/article/1")].status == "done"
@@ -608,7 +609,7 @@ def test_sniffing() -> None:
 
 
 def test_a_foreign_manifest_is_refused(tmp_path: Path) -> None:
-    with sqlite3.connect(tmp_path / MANIFEST) as db:
+    with sqlite3.connect(tmp_path / ARCHIVE_MANIFEST) as db:
         db.execute("CREATE TABLE pages (x TEXT)")
     with pytest.raises(FetchError, match="not a cleaner manifest"):
         Archive(tmp_path)
@@ -627,8 +628,8 @@ def test_warc_holds_a_request_and_a_response_per_page(
     )
     warc = tmp_path / "pages.warc.gz"
     urls = [site.url(p) for p in [*ARTICLES, "/doc.pdf", "/missing"]]
-    run_fetch(urls, tmp_path / "archive", settings=SETTINGS, warc=warc)
-    run_fetch(urls, tmp_path / "archive", settings=SETTINGS, warc=warc)  # appends only what it fetched
+    run_fetch(urls, tmp_path / "archive", FetchOptions(settings=SETTINGS, warc=warc))
+    run_fetch(urls, tmp_path / "archive", FetchOptions(settings=SETTINGS, warc=warc))  # appends only what it fetched
 
     with warc.open("rb") as fh:
         records = [
@@ -696,7 +697,7 @@ def test_sigterm_leaves_no_partial_files_and_the_run_resumes(
 
     site.healed = True
     hits_before = site.hits.copy()
-    summary = run_fetch(urls, root, settings=SETTINGS)
+    summary = run_fetch(urls, root, FetchOptions(settings=SETTINGS))
     assert summary.skipped == len(rows)
     assert all(
         site.hits[url.removeprefix(site.url(""))] == hits_before[url.removeprefix(site.url(""))]

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from cleaner import Fetcher, FetchSettings
-from cleaner.archive import run_fetch
 from cleaner.cli import main
 from cleaner.discover import discover
 from cleaner.fetch import BodyDecoder, UndecodableBody, normalized_url, unique_urls
+from cleaner.scrape import FetchOptions, run_fetch
 
 from .test_fetch import (
     ARTICLES,
@@ -114,7 +114,7 @@ def test_four_spellings_of_one_page_are_fetched_once(site_factory: Factory, tmp_
         url.replace("http://", "HTTP://"),
         url.replace("/read", "//read"),
     ]
-    summary = run_fetch(spellings, tmp_path / "archive", settings=SETTINGS)
+    summary = run_fetch(spellings, tmp_path / "archive", FetchOptions(settings=SETTINGS))
     assert site.hits["/read/story"] == 1
     assert (summary.total, summary.duplicates, summary.fetched) == (1, 3, 1)
     rows = manifest(tmp_path / "archive")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -173,6 +174,18 @@ def test_urls_manifest(tmp_path: Path, site_cleaner: Cleaner) -> None:
     (tmp_path / "a.html").write_text(article_html(), encoding="utf-8")
     (tmp_path / "urls.tsv").write_text("a.html\thttps://contoh.co.id/read/7\n", encoding="utf-8")
     assert clean_path(site_cleaner, tmp_path / "a.html").url == "https://contoh.co.id/read/7"
+
+
+def test_an_edited_urls_file_is_read_again(tmp_path: Path, site_cleaner: Cleaner) -> None:
+    (tmp_path / "a.html").write_text(article_html(), encoding="utf-8")
+    urls = tmp_path / "urls.tsv"
+    urls.write_text("a.html\thttps://contoh.co.id/read/7\n", encoding="utf-8")
+    assert clean_path(site_cleaner, tmp_path / "a.html").url == "https://contoh.co.id/read/7"
+    urls.write_text("a.html\thttps://contoh.co.id/read/8\n", encoding="utf-8")  # same size
+    os.utime(urls, ns=(urls.stat().st_atime_ns, urls.stat().st_mtime_ns + 1_000_000))
+    assert clean_path(site_cleaner, tmp_path / "a.html").url == "https://contoh.co.id/read/8"
+    urls.write_text("a.html\thttps://contoh.co.id/read/10\n", encoding="utf-8")  # same tick, longer
+    assert clean_path(site_cleaner, tmp_path / "a.html").url == "https://contoh.co.id/read/10"
 
 
 def test_html_to_dict_is_json(cleaner: Cleaner) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import LEAN_FIELDS, Summary, run_batch, serialize
+from cleaner.batch import LEAN_FIELDS, BatchOptions, Summary, run_batch, serialize
 from cleaner.cli import main
 
 from .conftest import REPO
@@ -41,11 +41,11 @@ def test_lean_records_drop_the_bulky_fields_and_keep_the_body(texts: Path, tmp_p
 
 def test_fields_chosen_by_name(texts: Path, tmp_path: Path, cleaner: Cleaner) -> None:
     out = tmp_path / "out"
-    run_batch([texts], out, cleaner=cleaner, fmt="json", fields=["url", "text"])
+    run_batch([texts], out, BatchOptions(fmt="json", fields=["url", "text"]), cleaner=cleaner)
     record = json.loads((out / "kompas.json").read_text(encoding="utf-8"))
     assert list(record) == ["input", "url", "text"]
     with pytest.raises(ValueError, match="unknown field"):
-        run_batch([texts], out, cleaner=cleaner, fields=["txet"])
+        run_batch([texts], out, BatchOptions(fields=["txet"]), cleaner=cleaner)
     assert main(["clean", str(texts), "-o", str(out), "--fields", "txet"]) == 2
 
 
@@ -110,7 +110,7 @@ def test_jsonl_on_stdout_and_the_summary_on_stderr(
 def test_an_interrupted_stream_leaves_no_partial_file(texts: Path, tmp_path: Path, cleaner: Cleaner) -> None:
     target = tmp_path / "articles.jsonl"
     with pytest.raises(KeyboardInterrupt):
-        run_batch([texts], target, cleaner=InterruptingCleaner(rules=cleaner.rules), fmt="jsonl")
+        run_batch([texts], target, BatchOptions(fmt="jsonl"), cleaner=InterruptingCleaner(rules=cleaner.rules))
     assert list(tmp_path.iterdir()) == [texts]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.batch import JSONL_FILE, STATE_FILE, exclusive_use, run_batch
+from cleaner.batch import JSONL_FILE, STATE_FILE, BatchOptions, exclusive_use, run_batch
 from cleaner.cli import main
 from cleaner.decode import decode_text
 from cleaner.limits import DocumentTimeout, rss_mb, time_budget
@@ -167,8 +167,8 @@ def test_json_and_txt_runs_resume_after_an_interruption(
 ) -> None:
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):  # panen.txt stops it; banjir and kompas come first
-        run_batch([texts], out, cleaner=InterruptingCleaner(rules=cleaner.rules), fmt=fmt)
-    summary = run_batch([texts], out, cleaner=cleaner, fmt=fmt)
+        run_batch([texts], out, BatchOptions(fmt=fmt), cleaner=InterruptingCleaner(rules=cleaner.rules))
+    summary = run_batch([texts], out, BatchOptions(fmt=fmt), cleaner=cleaner)
     assert (summary.cleaned, summary.skipped) == (1, 2)
     # New rules, interrupted at once: none of the outputs made with the old rules counts.
     rules = tmp_path / "rules"
@@ -177,8 +177,8 @@ def test_json_and_txt_runs_resume_after_an_interruption(
     stopping = InterruptingCleaner(rules)
     stopping.stop_at = "Banjir"  # banjir.txt comes first
     with pytest.raises(KeyboardInterrupt):
-        run_batch([texts], out, cleaner=stopping, fmt=fmt)
-    assert run_batch([texts], out, cleaner=Cleaner(rules), fmt=fmt).cleaned == 3
+        run_batch([texts], out, BatchOptions(fmt=fmt), cleaner=stopping)
+    assert run_batch([texts], out, BatchOptions(fmt=fmt), cleaner=Cleaner(rules)).cleaned == 3
 
 
 def test_records_are_keyed_by_the_resolved_path(
@@ -186,8 +186,8 @@ def test_records_are_keyed_by_the_resolved_path(
 ) -> None:
     out = tmp_path / "out"
     monkeypatch.chdir(texts.parent)
-    run_batch(["in"], out, cleaner=cleaner, fmt="jsonl")
-    summary = run_batch([str(texts)], out, cleaner=cleaner, fmt="jsonl")
+    run_batch(["in"], out, BatchOptions(fmt="jsonl"), cleaner=cleaner)
+    summary = run_batch([str(texts)], out, BatchOptions(fmt="jsonl"), cleaner=cleaner)
     assert (summary.cleaned, summary.skipped) == (0, 3)
     assert [r["input"] for r in jsonl_records(out)] == sorted(str(texts / n) for n in os.listdir(texts))
 
@@ -204,7 +204,7 @@ def test_a_symlink_loop_and_a_non_utf8_name_fail_alone(texts: Path, tmp_path: Pa
     out = tmp_path / "out"
     code = main(["clean", str(texts), "-o", str(out), "--format", fmt, "--workers", "1"])
     assert code == 1
-    summary = run_batch([texts], out, fmt=fmt)  # a rerun: the same two failures, nothing lost
+    summary = run_batch([texts], out, BatchOptions(fmt=fmt))  # a rerun: the same two failures, nothing lost
     assert dict(summary.failed) == {
         f"{texts}/putaran.txt": "cannot open: symlink loop",
         f"{texts}/caf\\xe9.txt": "file name is not valid UTF-8 (shown escaped)",

@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 
+from cleaner import Article, Cleaner
 from cleaner.cli import main
+from cleaner.scrape import ScrapeOptions, run_scrape
 
 from .test_fetch import (
     ARTICLES,
     CP1252_PAGE,
     CURLY,
+    SETTINGS,
     LocalSite,
     Route,
     fixture_pages,
@@ -110,14 +113,14 @@ def test_scrape_rerun_and_resume_from_the_archive(
     assert not out.with_name(out.name + ".part").exists()
 
 
-def test_scrape_resumes_from_the_part_an_interrupted_run_left(site: LocalSite, tmp_path: Path) -> None:
+def test_scrape_resumes_from_a_part_without_a_header(site: LocalSite, tmp_path: Path) -> None:
+    """A part left by a version that wrote no header line: its records are kept too."""
     urls = page_urls(site)
     out = tmp_path / "scraped.jsonl"
     assert main(["scrape", *urls[:2], "-o", str(out), *FAST]) == 0
-    # What an interrupted run leaves: its records in the part, the last one cut short.
     part = out.with_name(out.name + ".part")
     done = out.read_bytes()
-    part.write_bytes(done + done.splitlines(keepends=True)[0][:40])
+    part.write_bytes(done + done.splitlines(keepends=True)[0][:40])  # the last one cut short
     out.unlink()
     hits = site.hits.copy()
     assert main(["scrape", *urls, "-o", str(out), *FAST]) == 0
@@ -126,6 +129,57 @@ def test_scrape_resumes_from_the_part_an_interrupted_run_left(site: LocalSite, t
     ] == [0, 0]
     final_urls = [site.url("/article/3") if u == site.url("/moved") else u for u in urls]
     assert list(records_by_url(out)) == final_urls  # in the order given
+    assert not part.exists()
+
+
+class InterruptingCleaner(Cleaner):
+    """Stops the run (like Ctrl-C) when it is given its `stop_after + 1`th page."""
+
+    def __init__(self, stop_after: int):
+        super().__init__()
+        self.stop_after, self.pages = stop_after, 0
+
+    def clean_html(self, html: str | bytes, **kwargs: Any) -> Article:
+        self.pages += 1
+        if self.pages > self.stop_after:
+            raise KeyboardInterrupt
+        return super().clean_html(html, **kwargs)
+
+
+class CountingCleaner(Cleaner):
+    """Counts the pages cleaned, by URL."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cleaned: list[str] = []
+
+    def clean_html(self, html: str | bytes, **kwargs: Any) -> Article:
+        self.cleaned.append(kwargs["url"])
+        return super().clean_html(html, **kwargs)
+
+
+def test_scrape_resumes_from_the_part_an_interrupted_run_left(site: LocalSite, tmp_path: Path) -> None:
+    urls = page_urls(site)
+    out = tmp_path / "scraped.jsonl"
+    options = ScrapeOptions(SETTINGS)
+    with pytest.raises(KeyboardInterrupt):
+        run_scrape(urls, out, InterruptingCleaner(stop_after=3), options)
+    assert not out.exists()
+    part = out.with_name(out.name + ".part")
+    kept = [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()[1:]]  # after the header
+    assert len(kept) == 3
+    with part.open("ab") as fh:  # a record cut short by the interruption
+        fh.write(b'{"input": "' + urls[-1].encode() + b'", "te')
+
+    hits = site.hits.copy()
+    counting = CountingCleaner()
+    summary = run_scrape(urls, out, counting, options)
+    done_before = {record["normalized_url"] for record in kept}
+    assert summary.skipped == 3 and summary.cleaned == len(urls) - 3  # nothing cleaned twice
+    assert all(site.hits[u.removeprefix(site.url(""))] == hits[u.removeprefix(site.url(""))] for u in done_before)
+    assert done_before.isdisjoint(counting.cleaned) and len(set(counting.cleaned)) == len(counting.cleaned)
+    final_urls = [site.url("/article/3") if u == site.url("/moved") else u for u in urls]
+    assert list(records_by_url(out)) == final_urls  # nothing lost, in the order given
     assert not part.exists()
 
 

@@ -27,7 +27,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaner import Cleaner
-from cleaner.batch import run_batch
+from cleaner.batch import BatchOptions, run_batch
 from cleaner.containers import JsonlFields
 from cleaner.models import Article
 from cleaner.spark import (
@@ -131,9 +131,7 @@ def test_warc_and_jsonl_give_the_clis_records_and_failures(spark: Any, tmp_path:
     build_jsonl(texts)
     rules = REPO / "rules"
     cli_out = tmp_path / "cli"
-    summary = run_batch(
-        [warc, texts], cli_out, fmt="jsonl", cleaner=Cleaner(rules), jsonl=JsonlFields(html="html"), workers=1
-    )
+    summary = run_batch([warc, texts], cli_out, BatchOptions(fmt="jsonl", jsonl=JsonlFields(html="html"), workers=1), cleaner=Cleaner(rules))
     cli = {r["input"]: r for r in jsonl_records(cli_out)}
     assert len(cli) == len(HTML_PAGES) + len(TEXTS) and len(summary.failed) == 4
 
@@ -280,7 +278,7 @@ def test_near_duplicates_are_marked_as_on_one_machine(spark: Any, tmp_path: Path
     expected = planted_corpus(corpus)
     name = {line: f"{corpus}#line {line}" for line in expected}
     cli_out = tmp_path / "cli"
-    run_batch([corpus], cli_out, fmt="jsonl", cleaner=Cleaner(), workers=1, dedup="near")
+    run_batch([corpus], cli_out, BatchOptions(fmt="jsonl", workers=1, dedup="near"), cleaner=Cleaner())
     cli = {r["input"]: r.get("duplicate_of") for r in jsonl_records(cli_out)}
     assert cli == {name[line]: name.get(first) for line, first in expected.items()}
 

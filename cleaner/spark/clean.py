@@ -15,7 +15,6 @@ import dataclasses
 import logging
 import shutil
 import tempfile
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -25,9 +24,10 @@ from ..containers import checked_page
 from ..core import Cleaner
 from ..decode import MAX_BYTES
 from ..errors import InputError
-from ..limits import DEFAULT_TIMEOUT, DocumentTimeout, time_budget
+from ..limits import DEFAULT_TIMEOUT
 from ..models import Article, Removal
 from ..rules import load_rules
+from ..storage import Failed, clean_one
 from .schema import ARTICLE_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -94,17 +94,13 @@ def clean_row(
     order = get("order") or name
     if get("problem"):
         return (name, order, None, "read", get("problem"))
-    try:
-        with time_budget(timeout):
-            article = _clean(cleaner, get, url, max_bytes)
-            return (name, order, article_row(article), None, None)
-    except DocumentTimeout as exc:
-        return (name, order, None, "timeout", exc.reason)
-    except InputError as exc:
-        return (name, order, None, "input", exc.reason)
-    except Exception as exc:  # a bug hit by one document must not fail a task of thousands
-        logger.warning("%s failed:\n%s", name, traceback.format_exc())  # in the executor's log
-        return (name, order, None, "clean", f"unexpected error: {type(exc).__name__}: {exc}")
+    # The clean-one step of every driver (cleaner.storage): its stage names the error row's.
+    outcome = clean_one(lambda: _clean(cleaner, get, url, max_bytes), article_row, timeout)
+    if isinstance(outcome, Failed):
+        if outcome.detail:  # a bug, not the input's fault: its traceback goes to the executor's log
+            logger.warning("%s failed:\n%s", name, outcome.detail)
+        return (name, order, None, outcome.stage, outcome.reason)
+    return (name, order, outcome, None, None)
 
 
 def getattr_or_none(row: Any, key: str) -> Any:

@@ -1,0 +1,279 @@
+"""What both drivers (`cleaner clean`, cleaner.batch; `cleaner scrape`, cleaner.scrape) share:
+atomic files, the JSONL output with its part file (and so how a run resumes), and the
+clean-one-input step with its `Cleaned | Failed` outcome.
+
+Resume, for every JSONL output OUT: records are appended to OUT.part as each input is done,
+flushed one by one. The part's first line names the run that started it (the rules
+fingerprint, or none when records stay valid whatever the rules, and the time it started).
+A rerun finds the part: when it names the same run, its records count as done, a last line
+cut short by the interruption is cut off, and new records are appended after it; otherwise
+the part is started afresh. At the end OUT is written atomically (a temporary file renamed
+over it) from the still-valid records of the previous OUT and of the part, one per key, and
+the part is removed. So an interrupted run loses at most the records it had not flushed, and
+no input is cleaned twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import tempfile
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from .dedup import Fingerprint
+from .errors import InputError
+from .limits import DocumentTimeout, time_budget
+from .models import Article
+
+# --- atomic files -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+    """A file that appears at `path` complete or not at all: written to a temporary file in the
+    same folder, fsynced, then renamed over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        # Created inside the try, so a Ctrl-C right after creation still removes it.
+        # os.open with 0o666 honours the umask, unlike mkstemp's 0o600.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    with atomic_writer(path) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def filesystem_now(folder: Path) -> int:
+    """The time as the file system of `folder` stamps files (ns). Compared with file mtimes,
+    which come from a coarser clock than time.time()."""
+    with tempfile.TemporaryFile(dir=folder) as fh:
+        return os.fstat(fh.fileno()).st_mtime_ns
+
+
+# --- JSONL files --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlLine:
+    """Where one JSONL record sits: its file and byte range."""
+
+    file: Path
+    offset: int
+    length: int
+
+
+def jsonl_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(offset, line) of each complete line; a last line without its newline was cut short."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return
+    with fh:
+        offset = 0
+        for line in fh:
+            if not line.endswith(b"\n"):
+                return
+            yield offset, line
+            offset += len(line)
+
+
+def parse_jsonl_line(line: bytes) -> dict[str, Any]:
+    """The JSON object on a line; {} when it is not one."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# The key of a record (its input), or None to leave the line out; it may raise to refuse a
+# file that is not ours. Called with the record, its file and its byte offset.
+KeyOf = Callable[[dict[str, Any], Path, int], str | None]
+# Whether the record of this key, made after `valid_since` (ns), is still valid.
+StillValid = Callable[[str, int], bool]
+
+
+def _always_valid(key: str, valid_since: int) -> bool:
+    return True
+
+
+class JsonlParts:
+    """A JSONL output OUT with its part file OUT.part: the resume mechanism described at the
+    top of this module. Records are bytes (one line each), known by a key (their input).
+
+    run: the rules fingerprint the records depend on; a part of another run is not resumed.
+    None: records stay valid whatever made them (scrape: its pages come from the network).
+    final_valid_since: records of the previous OUT count when made after this time (ns); None
+    leaves them out. still_valid: whether a record of a key is still valid (e.g. its input
+    file was not modified since)."""
+
+    def __init__(
+        self,
+        final: Path,
+        *,
+        key_of: KeyOf,
+        run: str | None = None,
+        final_valid_since: int | None = 0,
+        still_valid: StillValid = _always_valid,
+    ):
+        self.final, self.part_path = final, final.with_name(final.name + ".part")
+        self.run, self.key_of, self.still_valid = run, key_of, still_valid
+        final.parent.mkdir(parents=True, exist_ok=True)
+        self.started_ns = filesystem_now(final.parent)  # taken before any input is checked or read
+        self.part: IO[bytes] | None = None
+        self.records: dict[str, JsonlLine] = {}  # key -> its newest valid record
+        if final_valid_since is not None:
+            self._index(self.final, jsonl_lines(self.final), final_valid_since)
+        self.part_end = self._index_part()
+
+    def _index_part(self) -> int | None:
+        """Index the records of a part left by an interrupted run of the same kind.
+        Returns the end of its last complete line, or None when there is no usable part."""
+        lines = jsonl_lines(self.part_path)
+        first = next(lines, None)
+        if first is None:
+            return None
+        header = parse_jsonl_line(first[1]).get("run")
+        if not isinstance(header, dict) and self.run is None:
+            # A scrape part from before parts had a header: its records are as valid as any.
+            return self._index(self.part_path, jsonl_lines(self.part_path), 0)
+        if not isinstance(header, dict) or not isinstance(header.get("started_ns"), int):
+            return None
+        if header.get("fingerprint") != self.run:
+            return None
+        end = self._index(self.part_path, lines, header["started_ns"])
+        return end or len(first[1])
+
+    def _index(self, file: Path, lines: Iterable[tuple[int, bytes]], valid_since: int) -> int:
+        """Returns the end of the last line read."""
+        end = 0
+        for offset, line in lines:
+            end = offset + len(line)
+            key = self.key_of(parse_jsonl_line(line), file, offset)
+            if key is None:
+                continue
+            if self.still_valid(key, valid_since):
+                self.records[key] = JsonlLine(file, offset, len(line))
+            else:
+                self.records.pop(key, None)
+        return end
+
+    def has(self, key: str) -> bool:
+        return key in self.records
+
+    def record_keys(self) -> list[str]:
+        return list(self.records)
+
+    def start(self) -> None:
+        if self.part_end is None:
+            self.part = self.part_path.open("wb")
+            header = {"run": {"fingerprint": self.run, "started_ns": self.started_ns}}
+            self._append((json.dumps(header) + "\n").encode("utf-8"))
+        else:
+            # Keep the interrupted run's records; cut off a truncated last line before appending.
+            self.part = self.part_path.open("r+b")
+            self.part.truncate(self.part_end)
+            self.part.seek(self.part_end)
+
+    def _append(self, data: bytes) -> JsonlLine:
+        assert self.part is not None, "start() first"
+        offset = self.part.tell()
+        self.part.write(data)
+        self.part.flush()  # per record, so an interrupted run keeps what it finished
+        return JsonlLine(self.part_path, offset, len(data))
+
+    def add(self, key: str, record: bytes) -> None:
+        self.records[key] = self._append(record)
+
+    def drop(self, key: str) -> None:
+        self.records.pop(key, None)
+
+    def finish(self, order: Iterable[str]) -> None:
+        """Write OUT atomically: the records of the keys in `order`, in that order."""
+        assert self.part is not None, "start() first"
+        os.fsync(self.part.fileno())
+        with atomic_writer(self.final) as out, contextlib.ExitStack() as stack:
+            opened: dict[Path, IO[bytes]] = {}
+            for key in order:
+                line = self.records[key]
+                if line.file not in opened:
+                    opened[line.file] = stack.enter_context(line.file.open("rb"))
+                opened[line.file].seek(line.offset)
+                out.write(opened[line.file].read(line.length))
+
+    def close(self) -> None:
+        if self.part is not None:
+            self.part.close()
+            self.part = None
+
+    def remove_part(self) -> None:
+        """After the run is recorded as complete: until then the part is what a rerun resumes."""
+        self.part_path.unlink(missing_ok=True)
+
+
+# --- cleaning one input -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the run summaries need of a cleaned article."""
+
+    site: str | None
+    rules: tuple[str, ...]  # rule id of each removal
+    extraction: str
+    status: str
+    fingerprint: Fingerprint | None = None  # for --dedup
+
+    @classmethod
+    def of(cls, article: Article, fingerprint: Fingerprint | None = None) -> Facts:
+        rules = tuple(removal.rule for removal in article.removed)
+        return cls(article.site, rules, article.extraction, article.status, fingerprint)
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    payload: bytes  # the serialized output
+    facts: Facts
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    reason: str
+    stage: str = "input"  # "timeout", "input" (the input's own fault) or "clean" (a bug)
+    detail: str | None = None  # traceback of an unexpected error, for the debug log
+
+
+Outcome = Cleaned | Failed
+T = TypeVar("T")
+
+
+def clean_one(
+    clean: Callable[[], Article], finish: Callable[[Article], T], timeout: float | None
+) -> T | Failed:
+    """Clean one input within its time budget and make its result (`finish`, e.g. its
+    record), or say why that failed. A bad input, or a bug it hits, never stops a run."""
+    try:
+        with time_budget(timeout):
+            return finish(clean())
+    except DocumentTimeout as exc:
+        return Failed(exc.reason, "timeout")
+    except InputError as exc:
+        return Failed(exc.reason, "input")
+    except Exception as exc:  # a bug hit by one document must not stop a run of thousands
+        return Failed(f"unexpected error: {type(exc).__name__}: {exc}", "clean", traceback.format_exc())
