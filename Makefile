@@ -29,12 +29,16 @@ run: $(STAMP)  ## clean the bundled seeds/ into out/articles.jsonl
 activate:  ## print the line that puts cleaner on PATH in this shell
 	@echo "source $(BIN)/activate"
 
-test: $(STAMP)  ## ruff + the test suite (what CI runs)
+test: $(STAMP)  ## ruff, mypy --strict and the test suite (what CI runs)
 	$(BIN)/ruff check cleaner tests bench
+	$(BIN)/ruff format --check cleaner tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)  ## ruff only
+lint: $(STAMP)  ## ruff and mypy --strict (its settings: pyproject.toml [tool.mypy])
 	$(BIN)/ruff check cleaner tests bench
+	$(BIN)/ruff format --check cleaner tests bench
+	$(BIN)/mypy
 
 # The dev lock is constrained by the runtime lock, so the two never pin a package differently.
 lock: $(STAMP)  ## regenerate requirements.lock and requirements-dev.lock (with hashes) from pyproject.toml

@@ -81,8 +81,8 @@ def _tree(root: int) -> list[int]:
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
-                with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                    ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+                stat = Path(f"/proc/{entry.name}/stat").read_bytes()
+                ppid = int(stat.rsplit(b")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
@@ -96,8 +96,8 @@ def _tree(root: int) -> list[int]:
 
 def _rss_mb(pid: int) -> float:
     try:
-        with open(f"/proc/{pid}/statm", "rb") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        pages = int(Path(f"/proc/{pid}/statm").read_bytes().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         return 0.0
 
@@ -159,7 +159,7 @@ def main() -> int:
     started = time.monotonic()
     build_corpus(corpus, html_only, args.docs)
     small_copy(corpus, small, args.small)
-    html_docs = len(os.listdir(html_only))
+    html_docs = sum(1 for _ in html_only.iterdir())
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         f"corpus: {args.docs} documents in one folder ({html_docs} HTML, {args.docs - html_docs} text), "

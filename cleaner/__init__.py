@@ -33,6 +33,7 @@ __all__ = [
     "Settings",
     "clean_html",
     "clean_text",
+    "default_cleaner",
 ]
 
 

@@ -499,6 +499,7 @@ def _input_unchanged_since(source: str, valid_since: int) -> bool:
     in_mtime = _input_mtime(source)
     return in_mtime is not None and in_mtime <= valid_since
 
+
 # --- cleaning, in-process or in a pool ----------------------------------------------------
 
 
@@ -528,7 +529,7 @@ _worker_cleaner: Cleaner | None = None
 
 
 def _init_worker(cleaner: Cleaner, log_level: int | None) -> None:
-    global _worker_cleaner
+    global _worker_cleaner  # noqa: PLW0603  # a worker process's own state, set once by the pool
     _worker_cleaner = cleaner  # unpickled once per worker: its rules are compiled once
     if log_level is not None:  # the CLI's logging (-v/-q, inputs named in warnings), as in the parent
         logs.configure(log_level)
@@ -769,7 +770,7 @@ class _StreamWriter:
         self.raw.flush()
         os.fsync(self.raw.fileno())
         self.raw.close()
-        os.replace(self.tmp, self.target)
+        self.tmp.replace(self.target)
         self.tmp = None
         return {}
 

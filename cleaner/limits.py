@@ -15,6 +15,7 @@ import resource
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -92,8 +93,7 @@ def _stage_of(frame: FrameType | None) -> str:
 def rss_mb() -> float:
     """This process's resident memory now (Linux), else its peak."""
     try:
-        with open("/proc/self/statm", "rb") as fh:
-            pages = int(fh.read().split()[1])
+        pages = int(Path("/proc/self/statm").read_bytes().split()[1])
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

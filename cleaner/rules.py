@@ -636,9 +636,7 @@ def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
     return found
 
 
-def _resolve(
-    name: str, specs: dict[str, tuple[Path, RuleFileSpec]], seen: tuple[str, ...]
-) -> Layers:
+def _resolve(name: str, specs: dict[str, tuple[Path, RuleFileSpec]], seen: tuple[str, ...]) -> Layers:
     """The chain of files a set is built from, parents first, each once."""
     path, spec = specs[name]
     if name in seen:
@@ -851,9 +849,7 @@ def _compile_html_rule(set_name: str, path: Path, spec: SelectorSpec, index: int
         raise RuleError(str(path), str(exc), rule=spec.id, key=f"html.remove[{index}].selector") from exc
 
 
-def _compile_rule(
-    set_name: str, path: Path, spec: AnyRuleSpec, variables: dict[str, str], key: str
-) -> Rule:
+def _compile_rule(set_name: str, path: Path, spec: AnyRuleSpec, variables: dict[str, str], key: str) -> Rule:
     source = _expand(spec.pattern, variables, path, spec.id, key)
     rule_id = f"{set_name}/{spec.id}"
     try:

@@ -226,7 +226,9 @@ def test_explicit_files_missing_and_unsupported(corpus: Path, tmp_path: Path, cl
 
 
 def test_too_large_is_a_failure(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
-    summary = run_batch([corpus / "kompas.txt"], tmp_path / "out", BatchOptions(max_bytes=10), cleaner=cleaner)
+    summary = run_batch(
+        [corpus / "kompas.txt"], tmp_path / "out", BatchOptions(max_bytes=10), cleaner=cleaner
+    )
     assert summary.failed[0][1].startswith("too large:")
 
 
@@ -234,7 +236,9 @@ def test_same_relative_path_from_two_folders(corpus: Path, tmp_path: Path, clean
     other = tmp_path / "other"
     other.mkdir()
     (other / "kompas.txt").write_text(BANJIR, encoding="utf-8")
-    summary = run_batch([corpus / "kompas.txt", other], tmp_path / "out", BatchOptions(fmt="json"), cleaner=cleaner)
+    summary = run_batch(
+        [corpus / "kompas.txt", other], tmp_path / "out", BatchOptions(fmt="json"), cleaner=cleaner
+    )
     assert summary.cleaned == 1
     assert "already written" in dict(summary.failed)[str(other / "kompas.txt")]
 

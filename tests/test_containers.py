@@ -73,7 +73,9 @@ def test_a_warc_gives_one_input_per_html_response(warc: Path, tmp_path: Path, cl
     for page in PAGES:  # the same article as the page cleaned on its own
         expected = cleaner.clean_html(page.read_bytes(), url=_url(page)).to_dict()
         assert {k: v for k, v in by_url[_url(page)].items() if k != "input"} == expected
-    assert run_batch([warc], out, BatchOptions(fmt="jsonl"), cleaner=cleaner).skipped == 2  # resumable like files
+    assert (
+        run_batch([warc], out, BatchOptions(fmt="jsonl"), cleaner=cleaner).skipped == 2
+    )  # resumable like files
 
 
 def test_a_corrupt_warc_is_one_failure(tmp_path: Path, cleaner: Cleaner) -> None:
@@ -93,7 +95,9 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
     ]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    summary = run_batch([source], out, BatchOptions(fmt="jsonl", jsonl=JsonlFields(html="html")), cleaner=cleaner)
+    summary = run_batch(
+        [source], out, BatchOptions(fmt="jsonl", jsonl=JsonlFields(html="html")), cleaner=cleaner
+    )
     assert summary.total == 3  # the line without a content field is not a document
     assert summary.failed == [(f"{source}#line 3", "not a JSON object")]
     records = {r["input"]: r for r in jsonl_records(out)}

@@ -403,11 +403,17 @@ def test_every_runtime_dependency_is_imported_and_every_import_declared() -> Non
     import tomllib
 
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
     def names(specs: list[str]) -> set[str]:
         return {_canonical(re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0]) for spec in specs}
 
     declared = names(project["dependencies"])
-    extras = {name for extra, specs in project["optional-dependencies"].items() if extra != "dev" for name in names(specs)}
+    extras = {
+        name
+        for extra, specs in project["optional-dependencies"].items()
+        if extra != "dev"
+        for name in names(specs)
+    }
     imported: set[str] = set()
     for path in (REPO / "cleaner").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

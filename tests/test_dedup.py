@@ -23,7 +23,9 @@ SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 def test_the_five_seeds_report_one_event_and_are_not_merged(tmp_path: Path, cleaner: Cleaner) -> None:
     for seed in SEEDS:
         shutil.copy(seed, tmp_path / seed.name)
-    summary = run_batch([tmp_path], tmp_path / "out", BatchOptions(fmt="jsonl", dedup="near"), cleaner=cleaner)
+    summary = run_batch(
+        [tmp_path], tmp_path / "out", BatchOptions(fmt="jsonl", dedup="near"), cleaner=cleaner
+    )
     assert (summary.cleaned, summary.duplicates) == (5, 0)
     assert all("duplicate_of" not in r for r in jsonl_records(tmp_path / "out"))
 

@@ -146,7 +146,8 @@ def stalls(then: Route) -> Route:
 
     def route(handler: _Handler, hit: int) -> None:
         if handler.site.healed:
-            return then(handler, hit)
+            then(handler, hit)
+            return
         handler.site.stopping.wait(5)
         handler.close_connection = True
 
@@ -158,7 +159,8 @@ def resets(then: Route) -> Route:
 
     def route(handler: _Handler, hit: int) -> None:
         if handler.site.healed:
-            return then(handler, hit)
+            then(handler, hit)
+            return
         handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         handler.connection.close()  # linger 0: the close sends RST
         handler.close_connection = True
@@ -629,7 +631,9 @@ def test_warc_holds_a_request_and_a_response_per_page(
     warc = tmp_path / "pages.warc.gz"
     urls = [site.url(p) for p in [*ARTICLES, "/doc.pdf", "/missing"]]
     run_fetch(urls, tmp_path / "archive", FetchOptions(settings=SETTINGS, warc=warc))
-    run_fetch(urls, tmp_path / "archive", FetchOptions(settings=SETTINGS, warc=warc))  # appends only what it fetched
+    run_fetch(
+        urls, tmp_path / "archive", FetchOptions(settings=SETTINGS, warc=warc)
+    )  # appends only what it fetched
 
     with warc.open("rb") as fh:
         records = [
@@ -651,7 +655,8 @@ def half_then_stall(body: bytes) -> Route:
 
     def route(handler: _Handler, hit: int) -> None:
         if handler.site.healed:
-            return respond(handler, 200, body)
+            respond(handler, 200, body)
+            return
         handler.send_response(200)
         handler.send_header("Content-Type", "text/html; charset=utf-8")
         handler.send_header("Content-Length", str(len(body)))

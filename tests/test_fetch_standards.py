@@ -82,10 +82,10 @@ Allow: /news/
 def test_robots_wildcards_end_anchor_and_allow_precedence(
     site_factory: Factory, robots_txt: str, path: str, allowed: bool
 ) -> None:
-    site = site_factory({"/robots.txt": robots(robots_txt), path.split("?")[0]: ARTICLE})
+    site = site_factory({"/robots.txt": robots(robots_txt), path.split("?", maxsplit=1)[0]: ARTICLE})
     result = Fetcher(SETTINGS).fetch(site.url(path))
     assert result.status == ("done" if allowed else "disallowed"), result.reason
-    assert site.hits[path.split("?")[0]] == (1 if allowed else 0)
+    assert site.hits[path.split("?", maxsplit=1)[0]] == (1 if allowed else 0)
 
 
 # --- URL normalisation ----------------------------------------------------------------------

@@ -76,7 +76,11 @@ def mutated_text(draw: st.DrawFn) -> str:
         elif kind == "repeat":  # thousands of labels, blocks or markers: the engine stays linear
             lines = text.splitlines()
             at = draw(st.integers(0, len(lines)))
-            unit = draw(st.sampled_from([["Baca Juga", "Harga Cabai Naik Lagi Hari Ini"], ["Terkini Lainnya"], ["Beranda"]]))
+            unit = draw(
+                st.sampled_from(
+                    [["Baca Juga", "Harga Cabai Naik Lagi Hari Ini"], ["Terkini Lainnya"], ["Beranda"]]
+                )
+            )
             text = "\n".join([*lines[:at], *unit * draw(st.integers(200, 2000)), *lines[at:]])
         elif kind == "drop-line":
             lines = text.splitlines()

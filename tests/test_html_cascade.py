@@ -40,7 +40,11 @@ COMMENT = "I have taken the night bus for years and this is a welcome change for
 
 @pytest.mark.parametrize(
     "thread",
-    ['<section id="comments">{}</section>', '<div class="comment-list">{}</div>', '<ol class="commentlist">{}</ol>'],
+    [
+        '<section id="comments">{}</section>',
+        '<div class="comment-list">{}</div>',
+        '<ol class="commentlist">{}</ol>',
+    ],
 )
 def test_a_long_comment_thread_is_not_rescued_as_the_article(cleaner: Cleaner, thread: str) -> None:
     # Readers' comments are prose too, and can outweigh a short article many times: they

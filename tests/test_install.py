@@ -26,7 +26,9 @@ pytestmark = pytest.mark.skipif(
 
 
 def run(*argv: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(a) for a in argv], cwd=cwd, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(a) for a in argv], cwd=cwd, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def test_pip_install_gives_a_working_cli(tmp_path: Path) -> None:

@@ -110,7 +110,9 @@ def test_jsonl_on_stdout_and_the_summary_on_stderr(
 def test_an_interrupted_stream_leaves_no_partial_file(texts: Path, tmp_path: Path, cleaner: Cleaner) -> None:
     target = tmp_path / "articles.jsonl"
     with pytest.raises(KeyboardInterrupt):
-        run_batch([texts], target, BatchOptions(fmt="jsonl"), cleaner=InterruptingCleaner(rules=cleaner.rules))
+        run_batch(
+            [texts], target, BatchOptions(fmt="jsonl"), cleaner=InterruptingCleaner(rules=cleaner.rules)
+        )
     assert list(tmp_path.iterdir()) == [texts]
 
 
@@ -134,7 +136,16 @@ def test_a_reader_that_leaves_ends_the_run_quietly(workers: str) -> None:
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "cleaner", "clean", str(REPO / "seeds"), str(REPO / "fixtures"), "-o", "-"]
+    command = [
+        sys.executable,
+        "-m",
+        "cleaner",
+        "clean",
+        str(REPO / "seeds"),
+        str(REPO / "fixtures"),
+        "-o",
+        "-",
+    ]
     with subprocess.Popen(
         [*command, "--workers", workers], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as run:

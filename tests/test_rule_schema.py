@@ -23,7 +23,9 @@ def broken_folder(tmp_path: Path, content: str, name: str = "example.com.yaml") 
     return target
 
 
-def check_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, name: str = "example.com.yaml") -> str:
+def check_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, name: str = "example.com.yaml"
+) -> str:
     """`cleaner rules check` on the folder: refused with a usage error; its message."""
     folder = broken_folder(tmp_path, content, name)
     assert main(["rules", "check", str(folder), "--fixtures", str(REPO / "fixtures")]) == 2
@@ -35,12 +37,20 @@ SITE = "extends: [id-news]\nmatch: {domains: [example.com]}\n"
 
 @pytest.mark.parametrize(
     ("section", "where"),
-    [("prefixes", "head"), ("prefixes", "last"), ("cut", "lead"), ("blocks", "head"), ("title_suffixes", "last")],
+    [
+        ("prefixes", "head"),
+        ("prefixes", "last"),
+        ("cut", "lead"),
+        ("blocks", "head"),
+        ("title_suffixes", "last"),
+    ],
 )
 def test_where_a_section_never_reads_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], section: str, where: str
 ) -> None:
-    err = check_fails(tmp_path, capsys, SITE + f"{section}:\n  - id: stamp\n    where: {where}\n    pattern: 'X'\n")
+    err = check_fails(
+        tmp_path, capsys, SITE + f"{section}:\n  - id: stamp\n    where: {where}\n    pattern: 'X'\n"
+    )
     assert "example.com.yaml: rule 'stamp'" in err
     assert f"key '{section}[0].where'" in err
     assert f"`where: {where}` never runs in {section}" in err
@@ -48,7 +58,8 @@ def test_where_a_section_never_reads_is_refused(
 
 def test_every_where_a_section_reads_is_accepted(tmp_path: Path) -> None:
     content = SITE + "".join(
-        f"{section}:\n" + "".join(f"  - id: {section}-{w}\n    where: {w}\n    pattern: 'X{w}'\n" for w in wheres)
+        f"{section}:\n"
+        + "".join(f"  - id: {section}-{w}\n    where: {w}\n    pattern: 'X{w}'\n" for w in wheres)
         for section, wheres in {
             "lines": ("any", "head", "lead", "last"),
             "prefixes": ("any", "lead"),
@@ -60,7 +71,9 @@ def test_every_where_a_section_reads_is_accepted(tmp_path: Path) -> None:
     assert [r.where for r in ruleset.prefixes[:2]] == ["any", "lead"]
 
 
-def test_unknown_disable_id_is_refused_with_a_suggestion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_disable_id_is_refused_with_a_suggestion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     err = check_fails(tmp_path, capsys, SITE + "disable: [baca-juga-bare, baca-jgua]\n")
     assert "example.com.yaml: rule 'baca-jgua': key 'disable[1]'" in err
     assert "did you mean 'baca-juga'?" in err
@@ -78,7 +91,9 @@ def test_inherited_selectors_can_be_disabled(tmp_path: Path) -> None:
     assert [s.text for s in shipped.html_caption][-2:] == ["figcaption", "p.wp-caption-text"]
 
 
-def test_lookup_keys_differing_only_in_case_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_lookup_keys_differing_only_in_case_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     err = check_fails(tmp_path, capsys, SITE + "sources:\n  Ant: Antara\n  ANT: Antara\n")
     assert "example.com.yaml: key 'sources.ANT'" in err and "same key as 'Ant'" in err
     err = check_fails(tmp_path, capsys, SITE + "timezones:\n  WIB: '+07:00'\n  wib: '+07:00'\n")
@@ -136,15 +151,24 @@ def test_shipped_signature_flags(cleaner: Cleaner) -> None:
     assert flagged == ["kompas.com/plus-promo", "kompas.com/read-time", "kompas.com/read-time-updated"]
 
 
-def test_text_hints_name_rules_that_capture_a_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    err = check_fails(tmp_path, capsys, SITE + "match:\n  domains: [example.com]\n  text_hints: [domain-stmp]\n")
+def test_text_hints_name_rules_that_capture_a_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = check_fails(
+        tmp_path, capsys, SITE + "match:\n  domains: [example.com]\n  text_hints: [domain-stmp]\n"
+    )
     assert "example.com.yaml: rule 'domain-stmp': key 'match.text_hints[0]'" in err
-    err = check_fails(tmp_path, capsys, SITE + "match:\n  domains: [example.com]\n  text_hints: [baca-juga]\n")
+    err = check_fails(
+        tmp_path, capsys, SITE + "match:\n  domains: [example.com]\n  text_hints: [baca-juga]\n"
+    )
     assert "key 'match.text_hints[0]'" in err and "`site` group" in err
 
 
 def test_text_hints_find_the_site_of_a_text(cleaner: Cleaner) -> None:
-    assert [h.id for h in cleaner.rules.default.text_hints] == ["id-news/domain-stamp", "id-news/domain-prefix"]
+    assert [h.id for h in cleaner.rules.default.text_hints] == [
+        "id-news/domain-stamp",
+        "id-news/domain-prefix",
+    ]
     article = cleaner.clean_text("contohberita.id\nIsi berita yang sebenarnya ada di sini dan cukup panjang.")
     assert (article.site, article.found_by["site"]) == ("contohberita.id", "id-news/domain-stamp")
 
@@ -155,7 +179,9 @@ def test_labels_and_class_guard_are_rule_data(tmp_path: Path) -> None:
     assert ruleset.byline_label.sub("", "By Jane Doe") == "Jane Doe"
     assert ruleset.byline_label.sub("", "Budi Santoso") == "Budi Santoso"  # hard negative
     assert ruleset.credit_label.sub("", "(Foto: Humas)") == "Humas"
-    assert ruleset.guarded_tags == {"html", "body", "main", "article"} and ruleset.guard_paragraph_chars == 250
+    assert (
+        ruleset.guarded_tags == {"html", "body", "main", "article"} and ruleset.guard_paragraph_chars == 250
+    )
     content = SITE + "html:\n  class_guard: {tags: [section], max_paragraph_chars: 900}\n"
     site = load_rules(broken_folder(tmp_path, content)).sets["example.com"]
     assert site.guarded_tags == {"section"} and site.guard_paragraph_chars == 900

@@ -166,7 +166,9 @@ def test_scrape_resumes_from_the_part_an_interrupted_run_left(site: LocalSite, t
         run_scrape(urls, out, InterruptingCleaner(stop_after=3), options)
     assert not out.exists()
     part = out.with_name(out.name + ".part")
-    kept = [json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()[1:]]  # after the header
+    kept = [
+        json.loads(line) for line in part.read_text(encoding="utf-8").splitlines()[1:]
+    ]  # after the header
     assert len(kept) == 3
     with part.open("ab") as fh:  # a record cut short by the interruption
         fh.write(b'{"input": "' + urls[-1].encode() + b'", "te')
@@ -176,7 +178,9 @@ def test_scrape_resumes_from_the_part_an_interrupted_run_left(site: LocalSite, t
     summary = run_scrape(urls, out, counting, options)
     done_before = {record["normalized_url"] for record in kept}
     assert summary.skipped == 3 and summary.cleaned == len(urls) - 3  # nothing cleaned twice
-    assert all(site.hits[u.removeprefix(site.url(""))] == hits[u.removeprefix(site.url(""))] for u in done_before)
+    assert all(
+        site.hits[u.removeprefix(site.url(""))] == hits[u.removeprefix(site.url(""))] for u in done_before
+    )
     assert done_before.isdisjoint(counting.cleaned) and len(set(counting.cleaned)) == len(counting.cleaned)
     final_urls = [site.url("/article/3") if u == site.url("/moved") else u for u in urls]
     assert list(records_by_url(out)) == final_urls  # nothing lost, in the order given

@@ -131,7 +131,12 @@ def test_warc_and_jsonl_give_the_clis_records_and_failures(spark: Any, tmp_path:
     build_jsonl(texts)
     rules = REPO / "rules"
     cli_out = tmp_path / "cli"
-    summary = run_batch([warc, texts], cli_out, BatchOptions(fmt="jsonl", jsonl=JsonlFields(html="html"), workers=1), cleaner=Cleaner(rules))
+    summary = run_batch(
+        [warc, texts],
+        cli_out,
+        BatchOptions(fmt="jsonl", jsonl=JsonlFields(html="html"), workers=1),
+        cleaner=Cleaner(rules),
+    )
     cli = {r["input"]: r for r in jsonl_records(cli_out)}
     assert len(cli) == len(HTML_PAGES) + len(TEXTS) and len(summary.failed) == 4
 

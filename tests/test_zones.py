@@ -65,7 +65,9 @@ def test_widgets_and_the_page_footer_end_the_article_but_not_above_it(cleaner: C
 
 
 def test_a_dateline_on_its_own_line_above_the_lead_is_read(cleaner: Cleaner) -> None:
-    article = clean(cleaner, *MENU, TITLE, "Liputan6.com, Jakarta", P1, P2, P3, url="https://www.liputan6.com/x")
+    article = clean(
+        cleaner, *MENU, TITLE, "Liputan6.com, Jakarta", P1, P2, P3, url="https://www.liputan6.com/x"
+    )
     assert article.paragraphs == [P1, P2, P3]
     assert article.dateline == "JAKARTA"
 
@@ -79,7 +81,9 @@ def test_a_desk_code_under_the_last_paragraph_gives_its_source(cleaner: Cleaner)
 
 def test_a_baca_juga_label_takes_all_its_headlines_and_nothing_more(cleaner: Cleaner) -> None:
     sub = "Tanggul Darurat"  # a sub-heading right after the box is not a headline of it
-    article = clean(cleaner, TITLE, P1, "Baca Juga", *RELATED, "warga lalu mengungsi ke balai desa terdekat.", P2, sub, P3)
+    article = clean(
+        cleaner, TITLE, P1, "Baca Juga", *RELATED, "warga lalu mengungsi ke balai desa terdekat.", P2, sub, P3
+    )
     assert [r.rule for r in article.removed if r.text in RELATED] == ["id-news/baca-juga-bare"] * 3
     assert "warga lalu mengungsi ke balai desa terdekat." in article.paragraphs
     assert sub in article.paragraphs
@@ -110,7 +114,12 @@ def test_a_phrase_split_over_lines_is_matched_as_one(cleaner: Cleaner) -> None:
 
 
 def test_an_embedded_tweet_goes_with_its_text_but_not_the_paragraph_above(cleaner: Cleaner) -> None:
-    tweet = ["Selamat untuk warga Demak yang tetap tabah!", "pic.twitter.com/AbC123", "— Budi Santoso (@budisan)", "December 20, 2021"]
+    tweet = [
+        "Selamat untuk warga Demak yang tetap tabah!",
+        "pic.twitter.com/AbC123",
+        "— Budi Santoso (@budisan)",
+        "December 20, 2021",
+    ]
     article = clean(cleaner, *MENU, TITLE, P1, P2, *tweet, P3, *FOOTER)
     assert article.paragraphs == [P1, P2, P3]
     assert rules_of(article, tweet[0]) == ["id-news/tweet"]
@@ -200,10 +209,20 @@ SPLIT_CREDITS = [
     (["Oleh", "Tommy Kurnia"], "authors", ["Tommy Kurnia"], "id-news/credit.oleh"),
     (["Tommy Kurnia", "Author"], "authors", ["Tommy Kurnia"], "id-news/credit.name-label"),
     (["Hariz Barak", "Editor"], "editors", ["Hariz Barak"], "id-news/credit.name-label"),
-    (["Gayuh Tri Pinjungwati", "02 Jun 2020, 19:15 WIB"], "authors", ["Gayuh Tri Pinjungwati"], "id-news/credit.byline-date"),
+    (
+        ["Gayuh Tri Pinjungwati", "02 Jun 2020, 19:15 WIB"],
+        "authors",
+        ["Gayuh Tri Pinjungwati"],
+        "id-news/credit.byline-date",
+    ),
     (["| Penulis | : Budi Santoso |"], "authors", ["Budi Santoso"], "id-news/credit.author"),
     (["Oleh : Budi Santoso / FMB"], "authors", ["Budi Santoso"], "id-news/credit.author"),
-    (["Budi Santoso · Senin, 02 September 2024 - 19:40 WIB"], "authors", ["Budi Santoso"], "id-news/credit.byline-date"),
+    (
+        ["Budi Santoso · Senin, 02 September 2024 - 19:40 WIB"],
+        "authors",
+        ["Budi Santoso"],
+        "id-news/credit.byline-date",
+    ),
     (["12 Maret 2025 oleh Budi Santoso"], "authors", ["Budi Santoso"], "id-news/credit.date-by"),
     (["12 Maret 2025 oleh admin"], "published", "2025-03-12", "id-news/credit.date-by"),
 ]
@@ -253,7 +272,11 @@ def test_short_list_items_of_the_article_stay(cleaner: Cleaner) -> None:
 def test_numbered_items_that_read_like_headlines_stay_a_most_read_list_goes(cleaner: Cleaner) -> None:
     # Capitalised, no full stop, four words: each reads like a headline, but the numbering
     # makes them the article's list. Numbered lines of headline length are a "most read" list.
-    roads = ["1. Jalan Ahmad Yani–Martadinata", "2. Jalan Gatot Subroto Pelajar", "3. Jalan Talaga Bodas Raya"]
+    roads = [
+        "1. Jalan Ahmad Yani–Martadinata",
+        "2. Jalan Gatot Subroto Pelajar",
+        "3. Jalan Talaga Bodas Raya",
+    ]
     article = clean(cleaner, *MENU, TITLE, P1, P2, *roads, P3, *FOOTER)
     assert article.paragraphs == [P1, P2, *roads, P3]
     most_read = [f"{i}. Banjir Bandang Rendam Puluhan Rumah Warga di Kabupaten Nomor {i}" for i in (1, 2, 3)]
@@ -292,11 +315,16 @@ def test_an_unknown_stop_list_is_a_rule_error_naming_the_key(tmp_path) -> None: 
 
     rules = tmp_path / "rules"
     shutil.copytree(REPO / "rules", rules)
-    (rules / "contoh.id.yaml").write_text("extends: [id-news]\nstoplists: [Indonesain]\nmatch:\n  domains: [contoh.id]\n")
+    (rules / "contoh.id.yaml").write_text(
+        "extends: [id-news]\nstoplists: [Indonesain]\nmatch:\n  domains: [contoh.id]\n"
+    )
     try:
         load_rules(rules)
     except RuleError as exc:
-        assert "contoh.id.yaml: key 'stoplists[0]': unknown stop list 'Indonesain'; did you mean 'Indonesian'?" in str(exc)
+        assert (
+            "contoh.id.yaml: key 'stoplists[0]': unknown stop list 'Indonesain'; did you mean 'Indonesian'?"
+            in str(exc)
+        )
     else:
         raise AssertionError("an unknown stop list was accepted")
 

@@ -95,7 +95,8 @@ def streamed_files(paths: list[str]) -> list[tuple[str, str]]:
         if "://" in path:
             files.append((path, path))
             continue
-        matches = sorted(glob.glob(path)) if glob.has_magic(path) else [path]
+        # glob.glob, not Path.glob: the pattern may be absolute, or a folder with magic in it
+        matches = sorted(glob.glob(path)) if glob.has_magic(path) else [path]  # noqa: PTH207
         files += [(match, escaped(Path(match).resolve())) for match in matches]
     return files
 
@@ -104,7 +105,7 @@ def open_file(path: str) -> IO[bytes]:
     if path.lower().startswith(STREAMED_SCHEMES):
         response: IO[bytes] = urllib.request.urlopen(path, timeout=HTTP_TIMEOUT)
         return response
-    return open(path, "rb")
+    return Path(path).open("rb")
 
 
 def _documents_of_files(spark: Any, paths: list[str], parse: Any) -> Any:
