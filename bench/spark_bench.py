@@ -40,6 +40,19 @@ PARTITIONS = 16
 FIXED_DOCS = 20
 
 
+def stop_jvm() -> None:
+    """End this process's JVM: it outlives spark.stop() and would take CPU from every timed
+    run. It exits when its stdin closes (pyspark's launch_gateway)."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is not None:
+        gateway.shutdown()
+        gateway.proc.stdin.close()
+        gateway.proc.wait(timeout=60)
+        SparkContext._gateway = None
+
+
 def build_table(corpus: Path, table: Path, first: int | None = None) -> None:
     """The corpus's files as a Parquet table (input, url, html bytes, text), 16 files."""
     from pyspark.sql import SparkSession
@@ -89,6 +102,27 @@ def run(label: str, argv: list[str], docs: int) -> Result:
     return result
 
 
+def print_report(results: dict[str, list[Result]], docs: int, rounds: int) -> None:
+    best = {label: min(runs, key=lambda r: r.seconds) for label, runs in results.items()}
+    cli1, cli2 = best["cleaner clean --workers 1"], best["cleaner clean --workers 2"]
+    spark1, spark2 = best["spark local[1]"], best["spark local[2]"]
+    start_cost = best[f"spark local[1], {FIXED_DOCS} docs"].seconds
+    print(f"\n(best of {rounds} round(s))")
+    print(f"1 -> 2: cleaner clean {cli2.rate / cli1.rate:.2f}x, spark {spark2.rate / spark1.rate:.2f}x")
+    past_fixed = (spark1.seconds - start_cost) / (spark2.seconds - start_cost)
+    print(f"1 -> 2 past Spark's fixed cost (the corpus part of each run): spark {past_fixed:.2f}x")
+    for one, spark_run in ((cli1, spark1), (cli2, spark2)):
+        extra = (spark_run.seconds - one.seconds) / docs * 1000
+        print(f"Spark overhead per document vs {one.label}: {extra:+.1f} ms ({spark_run.label})")
+    print(f"fixed cost of a Spark job (JVM, session, {FIXED_DOCS} docs, write): {start_cost:.1f} s")
+    # Past the fixed cost: what each further document costs in Spark, against the CLI's per document.
+    marginal = (spark1.seconds - start_cost) / (docs - FIXED_DOCS) * 1000
+    per_doc = cli1.seconds / docs * 1000
+    print(f"per further document at local[1]: {marginal:.1f} ms; cleaner clean --workers 1: {per_doc:.1f} ms")
+    marking = best["spark local[2] + near duplicates"].seconds - spark2.seconds
+    print(f"near-duplicate marking at local[2]: +{marking:.1f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=2_000)
@@ -106,6 +140,7 @@ def main() -> int:
     build_corpus(corpus, work / "html-only", args.docs)
     build_table(corpus, table)
     build_table(corpus, few, first=FIXED_DOCS)
+    stop_jvm()
     print(f"corpus: {args.docs} documents, folder and Parquet, built in {time.monotonic() - started:.0f} s")
     print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
 
@@ -130,22 +165,7 @@ def main() -> int:
         "spark local[2] + near duplicates", [*dedup, "--master", "local[2]", "--output", str(work / "dedup")]
     )
 
-    best = {label: min(runs, key=lambda r: r.seconds) for label, runs in results.items()}
-    cli1, cli2 = best["cleaner clean --workers 1"], best["cleaner clean --workers 2"]
-    spark1, spark2 = best["spark local[1]"], best["spark local[2]"]
-    start_cost = best[f"spark local[1], {FIXED_DOCS} docs"].seconds
-    print(f"\n(best of {args.rounds} round(s))")
-    print(f"1 -> 2: cleaner clean {cli2.rate / cli1.rate:.2f}x, spark {spark2.rate / spark1.rate:.2f}x")
-    for one, spark_run in ((cli1, spark1), (cli2, spark2)):
-        extra = (spark_run.seconds - one.seconds) / args.docs * 1000
-        print(f"Spark overhead per document vs {one.label}: {extra:+.1f} ms ({spark_run.label})")
-    print(f"fixed cost of a Spark job (JVM, session, {FIXED_DOCS} docs, write): {start_cost:.1f} s")
-    # Past the fixed cost: what each further document costs in Spark, against the CLI's per document.
-    marginal = (spark1.seconds - start_cost) / (args.docs - FIXED_DOCS) * 1000
-    per_doc = cli1.seconds / args.docs * 1000
-    print(f"per further document at local[1]: {marginal:.1f} ms; cleaner clean --workers 1: {per_doc:.1f} ms")
-    marking = best["spark local[2] + near duplicates"].seconds - spark2.seconds
-    print(f"near-duplicate marking at local[2]: +{marking:.1f} s")
+    print_report(results, args.docs, args.rounds)
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine)")
     if not args.work:
         shutil.rmtree(work)
