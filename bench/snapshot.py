@@ -26,13 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from text_bench import BENCHMARKS, SETS, load_benchmark, load_realid
 
 from cleaner import Cleaner
+from cleaner.inputs import url_for
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _url_beside(path: Path) -> str | None:
-    url_file = path.with_suffix(".url")
-    return url_file.read_text(encoding="utf-8").strip() if url_file.exists() else None
 
 
 def records(cleaner: Cleaner, limit: int | None) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -40,10 +36,10 @@ def records(cleaner: Cleaner, limit: int | None) -> Iterator[tuple[str, dict[str
         for path in sorted((REPO / folder).rglob("*")):
             key = f"{folder}/{path.relative_to(REPO / folder)}"
             if path.suffix == ".html":
-                yield key, cleaner.clean_html(path.read_bytes(), url=_url_beside(path)).to_dict()
+                yield key, cleaner.clean_html(path.read_bytes(), url=url_for(path)).to_dict()
             elif path.suffix == ".txt":
                 text = path.read_text(encoding="utf-8")
-                yield key, cleaner.clean_text(text, url=_url_beside(path)).to_dict()
+                yield key, cleaner.clean_text(text, url=url_for(path)).to_dict()
     for name, folder_name in SETS.items():
         folder = BENCHMARKS / folder_name
         if not folder.exists():

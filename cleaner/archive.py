@@ -29,7 +29,7 @@ import io
 import logging
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass, fields, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -211,17 +211,8 @@ def _open_manifest(path: Path) -> sqlite3.Connection:
 
 
 def as_failed(result: FetchResult, reason: str) -> FetchResult:
-    return FetchResult(
-        result.url,
-        "failed",
-        result.fetched_at,
-        reason=reason,
-        final_url=result.final_url,
-        http_status=result.http_status,
-        content_type=result.content_type,
-        charset=result.charset,
-        attempts=result.attempts,
-    )
+    """The same fetch, failed: without the page and the exchange it kept."""
+    return replace(result, status="failed", reason=reason, body=None, exchange=None)
 
 
 # --- WARC ---------------------------------------------------------------------------------
