@@ -84,7 +84,6 @@ CELL_TAGS = frozenset({"cell"})  # trafilatura's table cells: a space apart, on 
 # Comment threads: an element (not the page's or the article's own) with an id or class
 # word starting "comment" ("comments", "comment-list", "commentlist"), but not a state of
 # the page such as WordPress's "comments-open" on <body>.
-COMMENT_CANDIDATES = "//*[contains(@id, 'omment') or contains(@class, 'omment')]"
 COMMENT_WORD = re.compile(r"^comment(?!s?-(?:open|closed|count|link))", re.IGNORECASE)
 PAGE_TAGS = frozenset({"html", "body", "main", "article"})
 PROSE_BLOCKS = ("p", "li", "dd", "blockquote", "td", "pre")
@@ -266,8 +265,8 @@ def prose_blocks(tree: HtmlElement, settings: ExtractSettings = DEFAULT) -> list
     outweigh a short article many times, but a page may also hold its article in a
     container named like a thread."""
     blocks = [block for block in tree.iter(*PROSE_BLOCKS) if _is_prose_block(block, settings)]
-    threads = comment_threads(tree) if blocks else set()
-    outside = [block for block in blocks if threads.isdisjoint(block.iterancestors())]
+    threads: dict[HtmlElement, bool] = {}  # the blocks' ancestors, each looked at once
+    outside = [block for block in blocks if not any(_is_thread(a, threads) for a in block.iterancestors())]
     return outside or blocks
 
 
@@ -280,13 +279,21 @@ def _is_prose_block(block: HtmlElement, settings: ExtractSettings) -> bool:
     return long_enough and _link_chars(block) <= settings.max_link_share * len(text)
 
 
-def comment_threads(tree: HtmlElement) -> set[HtmlElement]:
-    threads = set()
-    for element in tree.xpath(COMMENT_CANDIDATES):
-        words = f"{element.get('id', '')} {element.get('class', '')}".split()
-        if element.tag not in PAGE_TAGS and any(COMMENT_WORD.match(word) for word in words):
-            threads.add(element)
-    return threads
+def _is_thread(element: HtmlElement, known: dict[HtmlElement, bool]) -> bool:
+    verdict = known.get(element)
+    if verdict is None:
+        verdict = known[element] = is_comment_thread(element)
+    return verdict
+
+
+def is_comment_thread(element: HtmlElement) -> bool:
+    """An element with an id or class word starting "comment" (see COMMENT_WORD)."""
+    names = f"{element.get('id', '')} {element.get('class', '')}"
+    return (
+        "omment" in names
+        and element.tag not in PAGE_TAGS
+        and any(COMMENT_WORD.match(word) for word in names.split())
+    )
 
 
 def _link_chars(block: HtmlElement) -> int:

@@ -234,17 +234,29 @@ def in_page_zone(published: str | None, ruleset: RuleSet, page_text: str) -> str
 
 
 def _printed_zone(page_text: str, ruleset: RuleSet) -> str | None:
-    if not any(name in page_text for name in ruleset.timezones):
-        return None  # a quick test first: the regex below is slow on a long page
-    found = _time_with_zone(tuple(sorted(ruleset.timezones, key=len, reverse=True))).search(page_text)
-    return found.group(1) if found else None
+    """The first zone name printed right after a time ("10:05 WIB"). The names are found
+    first and a time looked for just before each: one regex for time and name together
+    tried a match at every position of a long page."""
+    if not ruleset.timezones:
+        return None
+    for name in _zone_names(tuple(ruleset.timezones)).finditer(page_text):
+        end = name.start()
+        while end > 0 and page_text[end - 1].isspace():  # the \s* between time and name
+            end -= 1
+        if TIME_AT_END.search(page_text, max(0, end - MAX_TIME_CHARS), end):
+            return name.group()
+    return None
+
+
+MAX_TIME_CHARS = len("10:05:59")
+TIME_AT_END = re.compile(r"\b\d{1,2}[:.]\d{2}(?::\d{2})?\Z")  # \b sees the text before `pos`
 
 
 @functools.lru_cache(maxsize=64)
-def _time_with_zone(names: tuple[str, ...]) -> re.Pattern[str]:
-    """A printed time followed by one of the zone names: "10:05 WIB"."""
-    alternatives = "|".join(re.escape(n) for n in names)
-    return re.compile(rf"\b\d{{1,2}}[:.]\d{{2}}(?::\d{{2}})?\s*({alternatives})\b")
+def _zone_names(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the zone names as a word; the longest first, so "WITA" is not read as "WIT"."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?:{alternatives})\b")
 
 
 def _credit(text: str, ruleset: RuleSet) -> str | None:

@@ -26,15 +26,18 @@ DEFAULT = TextSettings()  # the thresholds: cleaner.settings
 SENTENCE_END = (".", "!", "?", "…", ":", ";", ",", '."', ".”", "?”", "!”", '?"', '!"')
 
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 BARE_PUNCTUATION = re.compile(r"[\W_]*")
 TITLE_WORD = re.compile(r"\w+")
 
 
 def normalise_space(text: str) -> str:
     """The only rewriting the cleaner does to kept text: invisible characters out,
-    runs of (non-breaking) whitespace to one space, ends stripped."""
-    return SPACES.sub(" ", text.translate(INVISIBLE)).strip()
+    runs of whitespace (Unicode's, non-breaking spaces included) to one space, ends stripped.
+    str.split() splits at what str.isspace() and the regex `\\s` match, and is twice as fast as
+    a regex; the invisible characters are never ASCII, so ASCII text skips that step."""
+    if not text.isascii():
+        text = text.translate(INVISIBLE)
+    return " ".join(text.split())
 
 
 @dataclass(slots=True, eq=False)

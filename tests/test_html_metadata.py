@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from cleaner import Cleaner
+from cleaner import Cleaner, pagemeta
 
 from .conftest import REPO
 
@@ -146,3 +146,23 @@ def test_published_in_the_sites_zone(
 ) -> None:
     html = news_page({"datePublished": published}, extra=f"<div class='date'>{shown}</div>")
     assert byline_cleaner.clean_html(html, url=url).published == expected
+
+
+@pytest.mark.parametrize(
+    ("shown", "zone"),
+    [
+        ("Selasa, 4 Feb 2025 09:20 WITA", "WITA"),
+        ("pukul 09.20 WIT.", "WIT"),
+        ("09:20:15WIB", "WIB"),
+        ("09:20 \n\t  WIB | 10:00 WITA", "WIB"),  # the first one printed
+        ("WIB 09:20 WITA", "WITA"),  # a name without a time before it is not the zone
+        ("109:20 WIB", None),  # not a time: the digits run on
+        ("09:20 WITAS", None),  # not the name: the word runs on
+        ("x9:20 WIB", None),
+        ("09:2 WIB", None),
+        ("Waktu Indonesia Barat (WIB)", None),
+    ],
+)
+def test_zone_printed_after_a_time(shown: str, zone: str | None) -> None:
+    ruleset = Cleaner().rules.default
+    assert pagemeta._printed_zone(f"<p>Diterbitkan {shown}</p>", ruleset) == zone

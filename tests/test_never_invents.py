@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner import Cleaner
-from cleaner.textrules import normalise_space
+from cleaner.textrules import INVISIBLE, normalise_space
 
 from .conftest import REPO
 
@@ -69,3 +71,15 @@ def test_kept_and_removed_account_for_the_input(text: str) -> None:
 
 
 CLEANER = Cleaner(REPO / "rules")
+
+
+def test_normalise_space_is_the_regex_definition_on_every_character() -> None:
+    """The fast normalise_space (str.split, translate only off ASCII) against its definition:
+    invisible characters out, every run of regex whitespace to one space, ends stripped."""
+    spaces = re.compile(r"[\s\u00a0\u2007\u202f]+")
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        text = f"{char}a {char}\u00a0b{char}{char}\u200bc{char}"
+        assert normalise_space(text) == spaces.sub(" ", text.translate(INVISIBLE)).strip(), hex(code)
