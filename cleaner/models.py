@@ -10,7 +10,13 @@ Status = Literal["ok", "empty"]  # "empty": no body text survived
 # How the body was found: the text as given, the site's body selector, or generic extraction,
 # named after the extractor candidate it took when not the first ("generic-recall", ...).
 ExtractionMethod = Literal[
-    "text", "site-selector", "generic", "generic-recall", "generic-balanced", "generic-prose-baseline"
+    "text",
+    "site-selector",
+    "generic",
+    "generic-readability",
+    "generic-recall",
+    "generic-balanced",
+    "generic-prose-baseline",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner import Cleaner
-from cleaner.extract import Candidate, compare, is_sentence
+from cleaner.extract import Candidate, compare, is_sentence, readability_verdict
 
 SENTENCE = "The council voted on Monday to extend the night bus service to the airport and the harbour."
 PARAGRAPHS = "".join(
@@ -33,6 +33,14 @@ def test_when_every_extractor_misses_the_prose_the_baseline_rescues_it(cleaner: 
     assert len(article.paragraphs) == 8
     assert "precision extraction kept 0 of" in article.notes[0]
     assert "prose-baseline" in article.notes[0] and "taken" in article.notes[0]
+
+
+def test_readability_is_asked_once_precision_mode_misses_the_prose(cleaner: Cleaner) -> None:
+    # trafilatura's precision mode drops an <aside> whatever it holds; its readability
+    # fallback, skipped in the first run, reads the paragraphs
+    article = cleaner.clean_html(page(f"<aside>{PARAGRAPHS}</aside>"))
+    assert article.extraction == "generic-readability" and len(article.paragraphs) == 8
+    assert "readability (" in article.notes[0] and "taken" in article.notes[0]
 
 
 COMMENT = "I have taken the night bus for years and this is a welcome change for all of us who work late."
@@ -105,6 +113,25 @@ MENU = [f"Venues and prices {i}" for i in range(12)]
 )
 def test_compare_decides_on_evidence(current: list[str], other: list[str], verdict: str) -> None:
     result = compare(Candidate("precision", current), Candidate("recall", other))
+    assert result.split(":")[0] == verdict, result
+
+
+@pytest.mark.parametrize(
+    ("first", "readability", "verdict"),
+    [
+        ([], PROSE, "taken"),  # the first came back empty
+        (PROSE[:4], PROSE, "taken"),  # under half of readability's
+        (PROSE[:5], PROSE, "not taken"),  # half: trafilatura keeps its own
+        (PROSE, PROSE[:4], "not taken"),  # readability found less
+        ([], [], "not taken"),  # nothing to take
+        (PROSE[:1], [], "not taken"),
+    ],
+    ids=["first-empty", "under-half", "half", "shorter", "both-empty", "readability-empty"],
+)
+def test_readability_replaces_the_first_as_trafilatura_would(
+    first: list[str], readability: list[str], verdict: str
+) -> None:
+    result = readability_verdict(Candidate("precision", first), Candidate("readability", readability))
     assert result.split(":")[0] == verdict, result
 
 

@@ -179,7 +179,7 @@ def test_the_article_holds_the_metadata_fields_in_order_with_the_same_types() ->
 
 
 def test_every_extraction_method_is_a_literal_of_the_record() -> None:
-    candidates = [*CANDIDATE_MODES[1:], "prose-baseline"]
+    candidates = ["readability", *CANDIDATE_MODES[1:], "prose-baseline"]
     assert set(GENERIC_METHODS) == set(candidates)
     assert set(GENERIC_METHODS.values()) | {"text", "site-selector", "generic"} == set(
         typing.get_args(ExtractionMethod)
