@@ -78,5 +78,16 @@ def _inside_removed(element: HtmlElement, root: HtmlElement) -> bool:
 
 
 def preview(element: HtmlElement) -> str:
-    text = normalise_space(" ".join(element.itertext()))
+    """The element's text, normalised, cut to PREVIEW_CHARS. Only as much of the text is read
+    as the preview needs: a removed footer or comment thread can hold a book."""
+    parts: list[str] = []
+    read, check_at = 0, PREVIEW_CHARS
+    for piece in element.itertext():
+        parts.append(piece)
+        read += len(piece)
+        if read > check_at:  # enough, unless most of it was whitespace: look again at twice this
+            if len(text := normalise_space(" ".join(parts))) > PREVIEW_CHARS:
+                return text[: PREVIEW_CHARS - 1] + "…"
+            check_at = 2 * read
+    text = normalise_space(" ".join(parts))
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"

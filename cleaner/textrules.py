@@ -225,6 +225,8 @@ def _take_pair(doc: _Doc, line: Line) -> None:
     if following is None or len(following.text.split()) > 2 * doc.settings.pair_max_words:
         return
     joined = f"{line.text} {following.text}"
+    if not doc.ruleset.may_match_a_line_rule(joined):
+        return  # the rules below are whole-line rules: most pairs are out at once
     for rule in doc.ruleset.lines:
         if rule.where not in ("any", "head") or rule.drop_next_headline:
             continue
@@ -453,6 +455,8 @@ def drop_matching_passages(doc: _Doc) -> None:
         if len(alive) < 2:
             continue
         joined = " ".join(line.text for line in alive)
+        if not doc.ruleset.may_match_a_line_rule(joined):
+            continue  # the rules are whole-line rules: most passages are out at once
         for rule in rules:
             match = rule.regex.fullmatch(joined)
             if match and take_groups(match, rule.id, doc.ruleset, doc.found):

@@ -8,11 +8,14 @@ import os
 import shutil
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from cleaner import Cleaner
 from cleaner.decode import decode_html
 from cleaner.inputs import clean_path
+from cleaner.prune import PREVIEW_CHARS, preview
+from cleaner.textrules import normalise_space
 
 from .conftest import REPO
 
@@ -300,3 +303,20 @@ def test_credit_ignores_caption_rules_without_a_credit_group(
         _credit("Relawan mengangkat sampah. Foto: Republika/Abdan Syakura", ruleset)
         == "Republika/Abdan Syakura"
     )
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<div>Short footer</div>",
+        "<div>" + "<span>word </span>" * 400 + "</div>",  # long: cut
+        "<div>" + "<span> </span>" * 5000 + "<b>end</b></div>",  # mostly whitespace, read to the end
+        "<div>" + "<b>a</b>" * (PREVIEW_CHARS + 1) + "</div>",  # one character over
+    ],
+    ids=["short", "long", "whitespace", "one-over"],
+)
+def test_a_removal_preview_reads_only_what_it_shows(markup: str) -> None:
+    element = lxml.html.fromstring(markup)
+    whole = normalise_space(" ".join(element.itertext()))
+    expected = whole if len(whole) <= PREVIEW_CHARS else whole[: PREVIEW_CHARS - 1] + "…"
+    assert preview(element) == expected

@@ -115,3 +115,22 @@ def test_bad_html_selector_fails_at_load(tmp_path: Path) -> None:
 def test_remove_rule_needs_selector_or_classes(tmp_path: Path) -> None:
     err = load_error(tmp_path, "html:\n  remove:\n    - id: box\n")
     assert err.rule == "box" and "either" in str(err)
+
+
+def test_first_character_dispatch_never_skips_a_matching_rule() -> None:
+    """may_match_a_line_rule tries only the rules that can start with a line's first
+    character (the regex module's partial match decides): on every line of the seeds and
+    fixtures, cased both ways and behind a quote or a bracket, and in every bundled rule set,
+    it must answer as trying every rule would."""
+    texts = [*(REPO / "seeds").glob("*.txt"), *(REPO / "fixtures").rglob("*.txt")]
+    lines = {line.strip() for path in texts for line in path.read_text(encoding="utf-8").splitlines()}
+    lines |= {variant for line in lines if line for variant in (line.swapcase(), f"“{line}", f"({line})")}
+    lines |= {"", "A", "ⓑaca juga: x", "ſhare", "\u212aompas.com"}  # letters that case-fold to ASCII
+    rules = load_rules(REPO / "rules")
+    matched = 0
+    for ruleset in rules.sets.values():
+        for line in lines:
+            every_rule = any(rule.regex.fullmatch(line) for rule in ruleset.whole_line_rules)
+            assert ruleset.may_match_a_line_rule(line) == every_rule, (ruleset.name, line)
+            matched += every_rule
+    assert matched > 1000  # the lines hold plenty of clutter for the rules to match
