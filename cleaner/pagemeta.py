@@ -5,6 +5,7 @@ wins is decided by metadata.merge()."""
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -312,7 +313,24 @@ def _first_attr(tree: lxml_html.HtmlElement, xpath: str) -> str | None:
 
 
 def _clean_text(value: Any) -> str | None:
-    """A string's text with invisible characters out and spaces normalised, as the body's."""
+    """A string's text with invisible characters out and spaces normalised, as the body's,
+    and character references the page escaped twice resolved."""
     if not isinstance(value, str):
         return None
-    return normalise_space(value) or None
+    return normalise_space(_unescaped(value)) or None
+
+
+# A character reference with its semicolon: "&#8216;", "&#x26;", "&amp;". Without one
+# ("AT&T", "R&D") it is text.
+CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _unescaped(value: str) -> str:
+    """A metadata value escaped twice in the page ("&amp;#8216;" in an attribute reads as
+    "&#8216;" once parsed; WordPress titles often are), as a browser shows it. At most
+    twice: "&amp;amp;" was meant as "&"."""
+    for _ in range(2):
+        if "&" not in value:
+            break
+        value = CHARACTER_REFERENCE.sub(lambda found: html.unescape(found.group()), value)
+    return value

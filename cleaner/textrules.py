@@ -28,6 +28,7 @@ SENTENCE_END = (".", "!", "?", "…", ":", ";", ",", '."', ".”", "?”", "!”
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 BARE_PUNCTUATION = re.compile(r"[\W_]*")
 TITLE_WORD = re.compile(r"\w+")
+TITLE_KEY_MAX_CHARS = 300  # longer lines are never a title's repeat: not worth a key
 
 
 def normalise_space(text: str) -> str:
@@ -323,11 +324,15 @@ def looks_like_title(text: str, settings: TextSettings = DEFAULT) -> bool:
 
 
 def drop_captions_and_repeats(doc: _Doc) -> None:
-    """Drop the title repeated as a caption, and caption pairs: a line followed by the same
-    line with a photo credit, "X" then "X (RIA Novosti)". The credit goes to image_credits."""
+    """Drop the title repeated (in other capitals or quote marks too; as the first line left,
+    also with a word more or less), and caption pairs: a line followed by the same line with a
+    photo credit, "X" then "X (RIA Novosti)". The credit goes to image_credits."""
     previous: Line | None = None
+    title_keys = {title_key(variant) for variant in doc.title_variants}
     for line in doc.alive():
-        if line.text in doc.title_variants:
+        if line.text in doc.title_variants or (
+            len(line.text) <= TITLE_KEY_MAX_CHARS and title_key(line.text) in title_keys
+        ):
             doc.drop(line, TITLE_REPEAT_RULE)
             continue
         for rule in doc.ruleset.captions:
@@ -346,6 +351,28 @@ def drop_captions_and_repeats(doc: _Doc) -> None:
             previous = line
             continue
         previous = None
+    lines = doc.alive()
+    if lines and _close_to_the_title(lines[0].text, doc):
+        doc.drop(lines[0], TITLE_REPEAT_RULE)  # the page's heading, worded a little differently
+
+
+def _close_to_the_title(text: str, doc: _Doc) -> bool:
+    """The first line shares nearly all its words with the title (a heading that adds or
+    drops a word or the site's name) and reads like a title, not a sentence."""
+    if not looks_like_title(text, doc.settings):
+        return False
+    words = set(title_key(text).split())
+    return any(
+        len(words & (title := set(title_key(v).split())))
+        >= doc.settings.title_repeat_overlap * len(words | title)
+        for v in doc.title_variants
+    )
+
+
+def title_key(text: str) -> str:
+    """A title's words, case-folded: the same title in capitals, with other quote marks or
+    without its final punctuation has the same key."""
+    return " ".join(TITLE_WORD.findall(text.casefold()))
 
 
 def strip_prefixes(doc: _Doc) -> None:

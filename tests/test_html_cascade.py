@@ -337,3 +337,35 @@ def test_no_layout_matches_generic_extraction_says_so(layouts_cleaner: Cleaner) 
         page(f"<article>{PARAGRAPHS}</article>"), url="https://contoh.co.id/r/1"
     )
     assert article.extraction == "generic" and "matched no article text" in article.notes[0]
+
+
+# --- the title's repeats --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "repeat"),
+    [
+        ("NIGHT BUSES RETURN TO THE HARBOUR ROUTE", True),  # other capitals
+        ("Night buses return to the ‘harbour’ route!", True),  # other quote marks, a final mark
+        ("Night buses return to the harbour route now", True),  # first line, a word more
+        ("Night buses return", False),  # shares under four fifths of the words
+        ("Night buses return to the harbour route, the council said on Monday.", False),  # a sentence
+    ],
+    ids=["capitals", "quotes", "word-more", "few-words", "sentence"],
+)
+def test_a_heading_that_repeats_the_title_goes(cleaner: Cleaner, heading: str, repeat: bool) -> None:
+    html = page(
+        f"<article><h2>{heading}</h2>{PARAGRAPHS}</article>",
+        title="Night buses return to the 'harbour' route",
+    )
+    article = cleaner.clean_html(html)
+    assert (heading not in article.paragraphs) is repeat, article.paragraphs[:2]
+    assert ("builtin/title-repeat" in {r.rule for r in article.removed}) is repeat
+
+
+def test_a_title_escaped_twice_by_the_page_is_read_as_shown(cleaner: Cleaner) -> None:
+    html = page(
+        f"<article>{PARAGRAPHS}</article>",
+        title="&amp;#8216;Night buses&amp;#8217; return &amp;amp; stay at AT&amp;T Park",
+    )
+    assert cleaner.clean_html(html).title == "‘Night buses’ return & stay at AT&T Park"

@@ -44,6 +44,15 @@ HARD_NEGATIVES = [
     "Populer di kalangan anak muda, tren itu menyebar cepat.",
     "Inflasi Juni naik 0,2 persen secara bulanan (Sumber: BPS).",
     "Menurut data terbaru, inflasi naik. Harga beras ikut naik (Sumber: BPS)",
+    "The council asked residents to subscribe to its newsletter.",
+    "Subscribe to the newsletter was the most common answer in the survey of 2,000 readers, the report said.",
+    "Readers who sign up for the newsletter get early access. Subscribers also get a discount.",
+    "Read more about the average cost of movers in the report below.",
+    "Related stories have been told for years, she said.",
+    "See also the appendix of the report for the full figures.",
+    "Follow the money on Facebook, investigators said.",
+    "He asked fans to follow him on Instagram.",
+    "Don't miss the last train, the station master warned.",
 ]
 
 
@@ -93,6 +102,17 @@ def test_baca_juga_lines(cleaner: Cleaner, line: str) -> None:
         "Ikuti berita terkini dari Contoh di Google News, klik di sini.",
         "Simak breaking news dan berita pilihan kami langsung di ponselmu di WhatsApp Channel.",
         "***",
+        "Sign up for our newsletter",
+        "Get the latest updates right in your inbox. Subscribe to Contoh.com's newsletters.",
+        "Want more from us? Sign up for our newsletter, The Selection, and shop smarter.",
+        "Read More",
+        "Continue reading »",
+        "Also read: Meta chief AI scientist thinks LLMs are a waste of time",
+        "Related: The 15 Weirdest Galaxies in Our Universe",
+        "READ MORE: Should you offer green cleaning services?",
+        "SEE MORE: Hong Kong protests: 800 students under siege in university",
+        "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.",
+        "Follow me on instagram: @talkinghomerenovations",
     ],
 )
 def test_clutter_lines(cleaner: Cleaner, line: str) -> None:
@@ -449,3 +469,9 @@ def test_lone_desk_code_after_the_last_sentence(cleaner: Cleaner) -> None:
 )
 def test_hard_negatives_of_the_shared_additions(cleaner: Cleaner, line: str) -> None:
     assert line in clean(cleaner, LEAD, BODY, line).paragraphs
+
+
+def test_dont_miss_takes_the_headlines_under_it(cleaner: Cleaner) -> None:
+    article = clean(cleaner, LEAD, "DON'T MISS", "China Furious At Macron For Protest Jibe", BODY)
+    assert article.paragraphs == [LEAD, BODY]
+    assert {r.rule for r in article.removed} == {"web/dont-miss"}
