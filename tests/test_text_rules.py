@@ -53,6 +53,7 @@ HARD_NEGATIVES = [
     "Follow the money on Facebook, investigators said.",
     "He asked fans to follow him on Instagram.",
     "Don't miss the last train, the station master warned.",
+    "The account was fake. Follow him on Twitter and you will see the posts stopped in May. Police said so.",
 ]
 
 
@@ -113,6 +114,8 @@ def test_baca_juga_lines(cleaner: Cleaner, line: str) -> None:
         "SEE MORE: Hong Kong protests: 800 students under siege in university",
         "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.",
         "Follow me on instagram: @talkinghomerenovations",
+        "Have a tip? Jane Doe may be reached at jdoe@example.com. Follow her on Twitter @jdoe or on Facebook.",
+        "Her book on the harbour is out now. Follow her on Twitter @jdoe.",
     ],
 )
 def test_clutter_lines(cleaner: Cleaner, line: str) -> None:
