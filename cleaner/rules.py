@@ -12,6 +12,8 @@ import difflib
 import functools
 import hashlib
 import re
+import re._constants as re_constants  # type: ignore[import-not-found]  # the parser's: see required_text
+import re._parser as re_parser  # type: ignore[import-not-found]  # no public API reads a pattern's literals
 import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -280,6 +282,12 @@ class Signature:
 
     rule: Rule
     reads: Literal["text", "whole line", "line start"] = "text"
+    # Text every match contains (see required_text): a text without it is passed over
+    # without a search, which tries the pattern at every capital of the text's head.
+    required: tuple[str, bool] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "required", required_text(self.rule.regex.pattern))
 
     @property
     def id(self) -> str:
@@ -294,8 +302,41 @@ class Signature:
         """Whether the text shows the signature; `lines`: the text's non-empty lines, spaces
         normalised, when the caller has them already (one split for every site's signatures)."""
         if self.reads == "text":
+            if self.required is not None and not _contains(text, *self.required):
+                return False
             return self.rule.regex.search(text) is not None
         return any(self.match_line(line) for line in (lines if lines is not None else text_lines(text)))
+
+
+MIN_REQUIRED_CHARS = 4  # a shorter literal is in most texts: not worth the test
+
+
+def required_text(pattern: str) -> tuple[str, bool] | None:
+    """The longest run of literal characters at the top level of `pattern`, which every match
+    contains ("Beritasatu.com" in "[A-Z][A-Za-z]+,\\s*Beritasatu\\.com\\s*[-–—]"), and whether
+    the pattern ignores case; None when there is none or the pattern is beyond Python's own
+    regex parser (the `regex` module's extensions)."""
+    try:
+        parsed = re_parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    best, run = "", ""
+    for op, value in parsed:
+        if op is re_constants.LITERAL:
+            run += chr(value)
+        elif op is not re_constants.AT:  # an anchor takes no characters: the literals stay adjacent
+            best, run = max(best, run, key=len), ""
+    best = max(best, run, key=len)
+    if len(best) < MIN_REQUIRED_CHARS:
+        return None
+    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
+    return (best.casefold() if ignore_case else best), ignore_case
+
+
+def _contains(text: str, literal: str, ignore_case: bool) -> bool:
+    # casefold() maps every character that case-insensitively matches a letter to that
+    # letter's own fold ("ſ" -> "s", the Kelvin sign -> "k"), so no match is missed
+    return literal in (text.casefold() if ignore_case else text)
 
 
 def text_lines(text: str) -> list[str]:

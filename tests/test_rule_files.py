@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner, RuleError
-from cleaner.rules import load_rules
+from cleaner.rules import load_rules, required_text
 
 from .conftest import REPO
 
@@ -134,3 +134,40 @@ def test_first_character_dispatch_never_skips_a_matching_rule() -> None:
             assert ruleset.may_match_a_line_rule(line) == every_rule, (ruleset.name, line)
             matched += every_rule
     assert matched > 1000  # the lines hold plenty of clutter for the rules to match
+
+
+@pytest.mark.parametrize(
+    ("pattern", "required"),
+    [
+        (r"[A-Z][A-Za-z]+,\s*Beritasatu\.com\s*[-–—]", ("Beritasatu.com", False)),
+        (r"(?m)^Bisnis\.com\s*,", ("Bisnis.com", False)),  # an anchor keeps literals adjacent
+        (r"(?i)copyright\s*©\s*ANTARA", ("copyright", True)),
+        (r"(?i)KOMPAS\.TV", ("kompas.tv", True)),  # compared case-folded
+        (r"Baca|Simak juga", None),  # an alternative: no text is required
+        (r"(?i:baca juga)\s*:", None),  # inside a group: not looked into
+        (r"a\s*b", None),  # too short to be worth a test
+        (r"\p{Lu}[a-z]+ News", None),  # the regex module's own syntax: not read
+    ],
+)
+def test_required_text_of_a_signature(pattern: str, required: tuple[str, bool] | None) -> None:
+    assert required_text(pattern) == required
+
+
+def test_required_text_never_passes_over_a_matching_text() -> None:
+    """Every bundled text signature answers as its plain search does, on every seed and
+    fixture text, and on each cased both ways and with a long-s and a Kelvin sign in it."""
+    texts = [
+        p.read_text(encoding="utf-8")
+        for p in [*(REPO / "seeds").glob("*.txt"), *(REPO / "fixtures").rglob("*.txt")]
+    ]
+    texts += [t.swapcase() for t in texts] + [t.replace("s", "ſ").replace("k", "\u212a") for t in texts]
+    rules = load_rules(REPO / "rules")
+    signatures = [s for ruleset in rules.sets.values() for s in ruleset.signatures if s.reads == "text"]
+    assert sum(s.required is not None for s in signatures) >= 20
+    found = 0
+    for text in texts:
+        for signature in signatures:
+            searched = signature.rule.regex.search(text) is not None
+            assert signature.found_in(text) == searched, (signature.id, text[:80])
+            found += searched
+    assert found >= 20  # the texts hold the sites' stamps
