@@ -248,6 +248,10 @@ class Rule:
         return frozenset(self.regex.groupindex)
 
 
+# A line's first character -> the rules that can match a line starting with it.
+FirstCharacter = dict[str, tuple[Rule, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class Selector:
     text: str  # as written in the rule file
@@ -306,6 +310,15 @@ class Signature:
                 return False
             return self.rule.regex.search(text) is not None
         return any(self.match_line(line) for line in (lines if lines is not None else text_lines(text)))
+
+
+def _starting_with(rules: tuple[Rule, ...], first: str, known: FirstCharacter) -> tuple[Rule, ...]:
+    """The rules a match of which can start with `first`, as the regex module's own partial
+    match says; looked up once per character (`known` keeps the answers)."""
+    found = known.get(first)
+    if found is None:
+        found = known[first] = tuple(rule for rule in rules if rule.regex.fullmatch(first, partial=True))
+    return found
 
 
 MIN_REQUIRED_CHARS = 4  # a shorter literal is in most texts: not worth the test
@@ -405,10 +418,9 @@ class RuleSet:
     url_like: re.Pattern[str] = NEVER
     domain_like: re.Pattern[str] = NEVER
     promo_words: re.Pattern[str] = NEVER
-    # A line's first character -> the whole-line rules that may match it, filled as lines come.
-    _line_rules_by_first: dict[str, tuple[Rule, ...]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
+    # Filled as lines come: for the cut and whole-line rules, and for the lines rules.
+    _line_rules_by_first: FirstCharacter = field(default_factory=dict, init=False, compare=False, repr=False)
+    _lines_by_first: FirstCharacter = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def month_number(self, name: str) -> int | None:
         return self.months.get(month_key(name))
@@ -425,16 +437,16 @@ class RuleSet:
         """False when no cut or whole-line rule (where: any/head) matches `text`, which is
         most lines. Only the rules a match of which can start with the line's first
         character are tried. (One alternation of all of them was slower with the regex module.)"""
-        first = text[:1]
-        rules = self._line_rules_by_first.get(first)
-        if rules is None:
-            rules = self._line_rules_by_first[first] = self._line_rules_starting_with(first)
-        return any(rule.regex.fullmatch(text) for rule in rules)
+        return any(rule.regex.fullmatch(text) for rule in self.line_rules_for(text))
 
-    def _line_rules_starting_with(self, first: str) -> tuple[Rule, ...]:
-        """The whole-line rules that can match a line starting with `first`: the regex
-        module's own partial match says whether `first` can begin a match."""
-        return tuple(rule for rule in self.whole_line_rules if rule.regex.fullmatch(first, partial=True))
+    def line_rules_for(self, text: str) -> tuple[Rule, ...]:
+        """The cut and whole-line rules (where: any/head), in order, that can match `text`
+        by its first character."""
+        return _starting_with(self.whole_line_rules, text[:1], self._line_rules_by_first)
+
+    def lines_for(self, text: str) -> tuple[Rule, ...]:
+        """The `lines` rules (every `where`), in order, that can match `text` by its first character."""
+        return _starting_with(self.lines, text[:1], self._lines_by_first)
 
     def own_rule_ids(self, *, html: bool = True) -> list[str]:
         """Ids of the rules this site's own file defines (not inherited ones) that remove something."""

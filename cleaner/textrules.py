@@ -201,7 +201,7 @@ def drop_matching_lines(doc: _Doc) -> None:
 
 
 def _take_line(doc: _Doc, line: Line) -> bool:
-    for rule in doc.ruleset.lines:
+    for rule in doc.ruleset.lines_for(line.text):
         if rule.where == "head" and line.position >= doc.settings.head_lines:
             continue
         if rule.where in ("lead", "last"):
@@ -226,9 +226,7 @@ def _take_pair(doc: _Doc, line: Line) -> None:
     if following is None or len(following.text.split()) > 2 * doc.settings.pair_max_words:
         return
     joined = f"{line.text} {following.text}"
-    if not doc.ruleset.may_match_a_line_rule(joined):
-        return  # the rules below are whole-line rules: most pairs are out at once
-    for rule in doc.ruleset.lines:
+    for rule in doc.ruleset.lines_for(joined):
         if rule.where not in ("any", "head") or rule.drop_next_headline:
             continue
         match = rule.regex.fullmatch(joined)

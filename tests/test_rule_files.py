@@ -118,7 +118,7 @@ def test_remove_rule_needs_selector_or_classes(tmp_path: Path) -> None:
 
 
 def test_first_character_dispatch_never_skips_a_matching_rule() -> None:
-    """may_match_a_line_rule tries only the rules that can start with a line's first
+    """may_match_a_line_rule and lines_for try only the rules that can start with a line's first
     character (the regex module's partial match decides): on every line of the seeds and
     fixtures, cased both ways and behind a quote or a bracket, and in every bundled rule set,
     it must answer as trying every rule would."""
@@ -132,6 +132,8 @@ def test_first_character_dispatch_never_skips_a_matching_rule() -> None:
         for line in lines:
             every_rule = any(rule.regex.fullmatch(line) for rule in ruleset.whole_line_rules)
             assert ruleset.may_match_a_line_rule(line) == every_rule, (ruleset.name, line)
+            matching = [rule for rule in ruleset.lines if rule.regex.fullmatch(line)]
+            assert [rule for rule in ruleset.lines_for(line) if rule.regex.fullmatch(line)] == matching
             matched += every_rule
     assert matched > 1000  # the lines hold plenty of clutter for the rules to match
 
