@@ -91,10 +91,16 @@ class Shape:
 def shape(text: str, stops: frozenset[str], settings: ZoneSettings = DEFAULT) -> Shape:
     words = WORD.findall(text)
     n = len(words) or 1
-    stop = sum(map(stops.__contains__, WORD.findall(text.lower()))) / n if stops else 0.0
+    stop = sum(map(stops.__contains__, _lowered_words(text, words))) / n if stops else 0.0
     capitalised = sum(map(str.isupper, [w[0] for w in words])) / n
     ends = bool(SENTENCE_END.search(text)), bool(STATEMENT_END.search(text))
     return Shape(len(words), len(text), stop, *ends, capitalised, settings)
+
+
+def _lowered_words(text: str, words: list[str]) -> list[str]:
+    """The words of the lowered text. ASCII text lowers letter for letter, so these are its
+    words lowered; elsewhere lowering may split or join words ("İ" lowers to two characters)."""
+    return [word.lower() for word in words] if text.isascii() else WORD.findall(text.lower())
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,10 @@ footer go, blocks and link lists go with one rule id each, and what only looks l
 
 from __future__ import annotations
 
-from cleaner import Cleaner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaner import Cleaner, zones
 from cleaner.zones import read_passages, shape, stopwords
 
 ID_STOPS = stopwords(("Indonesian", "English"))
@@ -339,3 +342,13 @@ def test_a_short_lead_with_a_dateline_opens_the_article(cleaner: Cleaner) -> Non
 def test_a_short_lead_sentence_right_above_the_prose_is_kept(cleaner: Cleaner) -> None:
     article = clean(cleaner, *MENU, TITLE, "Harga cabai naik lagi.", P1, P2, P3, *FOOTER)
     assert article.paragraphs == ["Harga cabai naik lagi.", P1, P2, P3]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_lowered_words_of_ascii_text_are_its_words_lowered(text: str) -> None:
+    assert zones._lowered_words(text, zones.WORD.findall(text)) == zones.WORD.findall(text.lower())
+
+
+def test_lowered_words_elsewhere_are_read_from_the_lowered_text() -> None:
+    text = "İstanbul DAN Jakarta"  # "İ" lowers to "i" and a combining dot
+    assert zones._lowered_words(text, zones.WORD.findall(text)) == zones.WORD.findall(text.lower())
