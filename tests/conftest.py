@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +17,14 @@ SHARED = REPO.parent / "shared"
 @pytest.fixture(scope="session")
 def cleaner() -> Cleaner:
     return Cleaner(REPO / "rules")
+
+
+def rules_dir_with(base: Path, name: str, content: str) -> Path:
+    """A copy of the bundled rules under `base`, with one more rule file `name`."""
+    target = base / "rules"
+    shutil.copytree(REPO / "rules", target, dirs_exist_ok=True)
+    (target / name).write_text(content, encoding="utf-8")
+    return target
 
 
 def body_of(cleaner: Cleaner, text: str, **kwargs: str) -> list[str]:

@@ -4,13 +4,12 @@ beats JSON-LD; the publication time is given in the site's zone."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
 from cleaner import Cleaner, pagemeta
 
-from .conftest import REPO
+from .conftest import rules_dir_with
 
 BODY = (
     "<article>"
@@ -94,13 +93,13 @@ def test_an_organisation_is_never_an_author(
 
 @pytest.fixture(scope="module")
 def byline_cleaner(tmp_path_factory: pytest.TempPathFactory) -> Cleaner:
-    rules = tmp_path_factory.mktemp("rules")
-    shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
-    (rules / "contoh.co.id.yaml").write_text(
-        "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\ntimezone: WIB\nhtml:\n  author: ['.byline']\n",
-        encoding="utf-8",
+    return Cleaner(
+        rules_dir_with(
+            tmp_path_factory.mktemp("site"),
+            "contoh.co.id.yaml",
+            "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\ntimezone: WIB\nhtml:\n  author: ['.byline']\n",
+        )
     )
-    return Cleaner(rules)
 
 
 def test_a_visible_byline_beats_json_ld(byline_cleaner: Cleaner) -> None:

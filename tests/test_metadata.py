@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-import shutil
 import typing
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from cleaner.extract import CANDIDATE_MODES, GENERIC_METHODS
 from cleaner.metadata import FIELDS, LIST_FIELDS, Metadata, Source, join_pages, merge, wanted
 from cleaner.models import Article, ExtractionMethod
 
-from .conftest import REPO
+from .conftest import rules_dir_with
 
 # Where each field comes from, best first, as the cleaner did before the merge was written
 # down in one place. Written out here so that a change to the order fails a test.
@@ -220,13 +219,11 @@ def test_a_title_has_no_invisible_characters(cleaner: Cleaner, head: str) -> Non
 
 @pytest.fixture(scope="module")
 def site_rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    rules = tmp_path_factory.mktemp("rules")
-    shutil.copytree(REPO / "rules", rules, dirs_exist_ok=True)
-    (rules / "contoh.co.id.yaml").write_text(
+    return rules_dir_with(
+        tmp_path_factory.mktemp("site"),
+        "contoh.co.id.yaml",
         "extends: [id-news]\nmatch: {domains: [contoh.co.id]}\nhtml:\n  author: ['.byline']\n",
-        encoding="utf-8",
     )
-    return rules
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,14 +9,7 @@ import pytest
 from cleaner import Cleaner, RuleError
 from cleaner.rules import load_rules, required_text
 
-from .conftest import REPO
-
-
-def rules_dir_with(tmp_path: Path, name: str, content: str) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(REPO / "rules", target, dirs_exist_ok=True)
-    (target / name).write_text(content, encoding="utf-8")
-    return target
+from .conftest import REPO, rules_dir_with
 
 
 def load_error(tmp_path: Path, content: str, name: str = "example.com.yaml") -> RuleError:
