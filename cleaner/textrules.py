@@ -329,7 +329,7 @@ def drop_captions_and_repeats(doc: _Doc) -> None:
     title_keys = {title_key(variant) for variant in doc.title_variants}
     for line in doc.alive():
         if line.text in doc.title_variants or (
-            len(line.text) <= TITLE_KEY_MAX_CHARS and title_key(line.text) in title_keys
+            title_keys and len(line.text) <= TITLE_KEY_MAX_CHARS and title_key(line.text) in title_keys
         ):
             doc.drop(line, TITLE_REPEAT_RULE)
             continue
@@ -474,15 +474,14 @@ def looks_like_headline(text: str, ruleset: RuleSet, settings: TextSettings = DE
 def drop_matching_passages(doc: _Doc) -> None:
     """Line rules over passages split across lines: "Scroll down" / "untuk melanjutkan
     membaca", "Penulis" / ": Budi". Every line of a matching passage goes with the rule."""
-    rules = [r for r in doc.ruleset.lines if r.where in ("any", "head")]
     for _, lines in doc.passages:
         alive = [line for line in lines if not line.dropped]
         if len(alive) < 2:
             continue
         joined = " ".join(line.text for line in alive)
-        if not doc.ruleset.may_match_a_line_rule(joined):
-            continue  # the rules are whole-line rules: most passages are out at once
-        for rule in rules:
+        for rule in doc.ruleset.lines_for(joined):
+            if rule.where not in ("any", "head"):
+                continue
             match = rule.regex.fullmatch(joined)
             if match and take_groups(match, rule.id, doc.ruleset, doc.found):
                 for line in alive:
