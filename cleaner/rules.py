@@ -322,6 +322,7 @@ def _starting_with(rules: tuple[Rule, ...], first: str, known: FirstCharacter) -
 
 
 MIN_REQUIRED_CHARS = 4  # a shorter literal is in most texts: not worth the test
+POSIX_CLASS = re.compile(r"\[:\^?[a-z]+:\]")
 
 
 def required_text(pattern: str) -> tuple[str, bool] | None:
@@ -329,6 +330,8 @@ def required_text(pattern: str) -> tuple[str, bool] | None:
     contains ("Beritasatu.com" in "[A-Z][A-Za-z]+,\\s*Beritasatu\\.com\\s*[-–—]"), and whether
     the pattern ignores case; None when there is none or the pattern is beyond Python's own
     regex parser (the `regex` module's extensions)."""
+    if POSIX_CLASS.search(pattern):
+        return None  # "[[:alpha:]]" is the regex module's; Python's parser reads another set
     try:
         parsed = re_parser.parse(pattern)
     except (re.error, RecursionError, OverflowError):
