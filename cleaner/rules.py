@@ -12,11 +12,9 @@ import difflib
 import functools
 import hashlib
 import re
-import re._constants as re_constants  # type: ignore[import-not-found]  # the parser's: see required_text
-import re._parser as re_parser  # type: ignore[import-not-found]  # no public API reads a pattern's literals
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +26,7 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import RuleError, RuleErrors
+from .literals import LiteralIndex, fold, members
 
 # The `regex` module's types: a field named `regex` would shadow the module in annotations.
 RegexPattern = regex.Pattern
@@ -248,8 +247,31 @@ class Rule:
         return frozenset(self.regex.groupindex)
 
 
-# A line's first character -> the rules that can match a line starting with it.
-FirstCharacter = dict[str, tuple[Rule, ...]]
+class RuleIndex:
+    """The rules of one section, and the ones among them that may fully match a text: those a
+    match of which can start with the text's first character (the regex module's partial
+    match, asked once per character) and whose literals the text holds (literals.py). Most
+    lines are left with no rule to try, or one, instead of the twenty a section holds."""
+
+    def __init__(self, rules: tuple[Rule, ...]):
+        self.rules = rules
+        self._literals = LiteralIndex([rule.regex.pattern for rule in rules])
+        self._by_first: dict[str, int] = {}  # a first character -> a bit set over the rules
+
+    def candidates(self, text: str) -> list[Rule]:
+        bits = self._by_first.get(first := text[:1])
+        if bits is None:
+            bits = sum(
+                1 << i for i, rule in enumerate(self.rules) if rule.regex.fullmatch(first, partial=True)
+            )
+            self._by_first[first] = bits
+        if bits:
+            bits &= self._literals.candidates(fold(text))
+        return [self.rules[i] for i in members(bits)]
+
+
+# The sections a RuleIndex is kept for; whole_line_rules: every cut and whole-line rule.
+IndexedSection = Literal["whole_line_rules", "lines", "blocks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,12 +308,6 @@ class Signature:
 
     rule: Rule
     reads: Literal["text", "whole line", "line start"] = "text"
-    # Text every match contains (see required_text): a text without it is passed over
-    # without a search, which tries the pattern at every capital of the text's head.
-    required: tuple[str, bool] | None = field(init=False, default=None)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "required", required_text(self.rule.regex.pattern))
 
     @property
     def id(self) -> str:
@@ -306,53 +322,25 @@ class Signature:
         """Whether the text shows the signature; `lines`: the text's non-empty lines, spaces
         normalised, when the caller has them already (one split for every site's signatures)."""
         if self.reads == "text":
-            if self.required is not None and not _contains(text, *self.required):
-                return False
             return self.rule.regex.search(text) is not None
         return any(self.match_line(line) for line in (lines if lines is not None else text_lines(text)))
 
 
-def _starting_with(rules: tuple[Rule, ...], first: str, known: FirstCharacter) -> tuple[Rule, ...]:
-    """The rules a match of which can start with `first`, as the regex module's own partial
-    match says; looked up once per character (`known` keeps the answers)."""
-    found = known.get(first)
-    if found is None:
-        found = known[first] = tuple(rule for rule in rules if rule.regex.fullmatch(first, partial=True))
-    return found
+class SignatureIndex:
+    """The signatures of some rule sets, in order, and the ones a text may show: those whose
+    literals its fold holds (literals.py). One pass over a text's head instead of a search
+    per signature of every site."""
 
+    def __init__(self, rulesets: Iterable[RuleSet]):
+        self.entries = [(ruleset, signature) for ruleset in rulesets for signature in ruleset.signatures]
+        self._literals = LiteralIndex([signature.rule.regex.pattern for _, signature in self.entries])
 
-MIN_REQUIRED_CHARS = 4  # a shorter literal is in most texts: not worth the test
-POSIX_CLASS = re.compile(r"\[:\^?[a-z]+:\]")
-
-
-def required_text(pattern: str) -> tuple[str, bool] | None:
-    """The longest run of literal characters at the top level of `pattern`, which every match
-    contains ("Beritasatu.com" in "[A-Z][A-Za-z]+,\\s*Beritasatu\\.com\\s*[-–—]"), and whether
-    the pattern ignores case; None when there is none or the pattern is beyond Python's own
-    regex parser (the `regex` module's extensions)."""
-    if POSIX_CLASS.search(pattern):
-        return None  # "[[:alpha:]]" is the regex module's; Python's parser reads another set
-    try:
-        parsed = re_parser.parse(pattern)
-    except (re.error, RecursionError, OverflowError):
-        return None
-    best, run = "", ""
-    for op, value in parsed:
-        if op is re_constants.LITERAL:
-            run += chr(value)
-        elif op is not re_constants.AT:  # an anchor takes no characters: the literals stay adjacent
-            best, run = max(best, run, key=len), ""
-    best = max(best, run, key=len)
-    if len(best) < MIN_REQUIRED_CHARS:
-        return None
-    ignore_case = bool(parsed.state.flags & re.IGNORECASE)
-    return (best.casefold() if ignore_case else best), ignore_case
-
-
-def _contains(text: str, literal: str, ignore_case: bool) -> bool:
-    # casefold() maps every character that case-insensitively matches a letter to that
-    # letter's own fold ("ſ" -> "s", the Kelvin sign -> "k"), so no match is missed
-    return literal in (text.casefold() if ignore_case else text)
+    def shown(self, text: str, lines: Sequence[str]) -> Iterator[tuple[RuleSet, Signature]]:
+        """The (rule set, signature) pairs, in order, that a text may show: every one whose
+        found_in(text, lines) holds, and few others. `lines`: the text's lines as line
+        signatures read them (text_lines: spaces normalised, so a literal may be in them only)."""
+        bits = self._literals.candidates(fold(text)) | self._literals.candidates(fold("\n".join(lines)))
+        return (self.entries[i] for i in members(bits))
 
 
 def text_lines(text: str) -> list[str]:
@@ -421,9 +409,10 @@ class RuleSet:
     url_like: re.Pattern[str] = NEVER
     domain_like: re.Pattern[str] = NEVER
     promo_words: re.Pattern[str] = NEVER
-    # Filled as lines come: for the cut and whole-line rules, and for the lines rules.
-    _line_rules_by_first: FirstCharacter = field(default_factory=dict, init=False, compare=False, repr=False)
-    _lines_by_first: FirstCharacter = field(default_factory=dict, init=False, compare=False, repr=False)
+    # Built on first use, one per section: see rules_for.
+    _indexes: dict[IndexedSection, RuleIndex] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def month_number(self, name: str) -> int | None:
         return self.months.get(month_key(name))
@@ -438,18 +427,17 @@ class RuleSet:
 
     def may_match_a_line_rule(self, text: str) -> bool:
         """False when no cut or whole-line rule (where: any/head) matches `text`, which is
-        most lines. Only the rules a match of which can start with the line's first
-        character are tried. (One alternation of all of them was slower with the regex module.)"""
-        return any(rule.regex.fullmatch(text) for rule in self.line_rules_for(text))
+        most lines. (One alternation of all the rules was slower with the regex module.)"""
+        return any(rule.regex.fullmatch(text) for rule in self.rules_for("whole_line_rules", text))
 
-    def line_rules_for(self, text: str) -> tuple[Rule, ...]:
-        """The cut and whole-line rules (where: any/head), in order, that can match `text`
-        by its first character."""
-        return _starting_with(self.whole_line_rules, text[:1], self._line_rules_by_first)
-
-    def lines_for(self, text: str) -> tuple[Rule, ...]:
-        """The `lines` rules (every `where`), in order, that can match `text` by its first character."""
-        return _starting_with(self.lines, text[:1], self._lines_by_first)
+    def rules_for(self, section: IndexedSection, text: str) -> list[Rule]:
+        """The rules of `section`, in order, that may fully match `text`: every one that does,
+        and few that don't (see RuleIndex)."""
+        index = self._indexes.get(section)
+        if index is None:
+            rules: tuple[Rule, ...] = getattr(self, section)
+            index = self._indexes[section] = RuleIndex(rules)
+        return index.candidates(text)
 
     def own_rule_ids(self, *, html: bool = True) -> list[str]:
         """Ids of the rules this site's own file defines (not inherited ones) that remove something."""
@@ -466,6 +454,9 @@ class Rules:
 
     sets: dict[str, RuleSet]
     fingerprint: str  # changes whenever any rule file changes
+    _signatures: dict[str, SignatureIndex] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def default(self) -> RuleSet:
@@ -479,6 +470,13 @@ class Rules:
     def families(self) -> list[RuleSet]:
         """Shared sets that a site without a file joins when its text shows their signature."""
         return [s for s in self.sets.values() if s.signatures and not s.domains]
+
+    def signatures(self, of: Literal["sites", "families"]) -> SignatureIndex:
+        """The signatures of the sites, or of the families, indexed on first use."""
+        index = self._signatures.get(of)
+        if index is None:
+            index = self._signatures[of] = SignatureIndex(self.sites if of == "sites" else self.families)
+        return index
 
     def for_domain(self, host: str) -> RuleSet | None:
         """The site rule set for a host name, subdomains included."""

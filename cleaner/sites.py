@@ -51,20 +51,19 @@ def _with_family(rules: Rules, match: SiteMatch, text: str) -> SiteMatch:
     stamp and partner links, say) gets that family's rules."""
     if match.ruleset is not rules.default or not text:
         return match
-    for family in rules.families:
-        for signature in family.signatures:
-            if signature.found_in(text):
-                return SiteMatch(match.site, family, match.found_by or signature.id)
+    lines = text_lines(text)
+    for family, signature in rules.signatures("families").shown(text, lines):
+        if signature.found_in(text, lines):
+            return SiteMatch(match.site, family, match.found_by or signature.id)
     return match
 
 
 def detect_site_from_text(rules: Rules, text: str, settings: SiteSettings = DEFAULT) -> SiteMatch:
     head = text[: settings.head_chars]
     lines = text_lines(head)
-    for ruleset in rules.sites:
-        for signature in ruleset.signatures:
-            if signature.found_in(head, lines):
-                return SiteMatch(ruleset.domains[0], ruleset, signature.id)
+    for ruleset, signature in rules.signatures("sites").shown(head, lines):
+        if signature.found_in(head, lines):
+            return SiteMatch(ruleset.domains[0], ruleset, signature.id)
     # A domain stamp line or "Domain.com - " prefix (the default set's match.text_hints) names the site.
     head_lines = [line.strip() for line in head.splitlines() if line.strip()][: settings.head_lines]
     for hint in rules.default.text_hints:

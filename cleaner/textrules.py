@@ -8,6 +8,7 @@ Every removal is recorded with the id of the rule that made it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -201,7 +202,7 @@ def drop_matching_lines(doc: _Doc) -> None:
 
 
 def _take_line(doc: _Doc, line: Line) -> bool:
-    for rule in doc.ruleset.lines_for(line.text):
+    for rule in doc.ruleset.rules_for("lines", line.text):
         if rule.where == "head" and line.position >= doc.settings.head_lines:
             continue
         if rule.where in ("lead", "last"):
@@ -226,7 +227,7 @@ def _take_pair(doc: _Doc, line: Line) -> None:
     if following is None or len(following.text.split()) > 2 * doc.settings.pair_max_words:
         return
     joined = f"{line.text} {following.text}"
-    for rule in doc.ruleset.lines_for(joined):
+    for rule in doc.ruleset.rules_for("lines", joined):
         if rule.where not in ("any", "head") or rule.drop_next_headline:
             continue
         match = rule.regex.fullmatch(joined)
@@ -413,7 +414,7 @@ def _first_valid_search(doc: _Doc, line: Line, rule: Rule) -> RegexMatch[str] | 
     return None
 
 
-def _first_fullmatch(rules: tuple[Rule, ...], text: str) -> Rule | None:
+def _first_fullmatch(rules: Sequence[Rule], text: str) -> Rule | None:
     return next((rule for rule in rules if rule.regex.fullmatch(text)), None)
 
 
@@ -422,12 +423,12 @@ def drop_blocks(doc: _Doc, *, embeds: bool) -> None:
     embedded post's attribution and the post's text above it. One rule id for the block.
     Embeds only in scraped text: on a page they are elements, pruned before extraction, and
     a post's text in an extracted paragraph can't be told from the paragraph above it."""
-    rules = tuple(r for r in doc.ruleset.blocks if embeds or r.takes != "above")
-    if not rules:
+    if not doc.ruleset.blocks:
         return
     for line in doc.alive():
         if line.dropped:
             continue
+        rules = [r for r in doc.ruleset.rules_for("blocks", line.text) if embeds or r.takes != "above"]
         rule = _first_fullmatch(rules, line.text)
         if rule is None:
             continue
@@ -479,7 +480,7 @@ def drop_matching_passages(doc: _Doc) -> None:
         if len(alive) < 2:
             continue
         joined = " ".join(line.text for line in alive)
-        for rule in doc.ruleset.lines_for(joined):
+        for rule in doc.ruleset.rules_for("lines", joined):
             if rule.where not in ("any", "head"):
                 continue
             match = rule.regex.fullmatch(joined)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
 
 from cleaner import Cleaner, RuleError
-from cleaner.rules import load_rules, required_text
+from cleaner.rules import load_rules, text_lines
 
 from .conftest import REPO, rules_dir_with
 
@@ -109,60 +110,54 @@ def test_remove_rule_needs_selector_or_classes(tmp_path: Path) -> None:
     assert err.rule == "box" and "either" in str(err)
 
 
-def test_first_character_dispatch_never_skips_a_matching_rule() -> None:
-    """may_match_a_line_rule and lines_for try only the rules that can start with a line's first
-    character (the regex module's partial match decides): on every line of the seeds and
-    fixtures, cased both ways and behind a quote or a bracket, and in every bundled rule set,
-    it must answer as trying every rule would."""
+def test_rule_index_never_skips_a_matching_rule() -> None:
+    """rules_for tries only the rules that can start with a line's first character and whose
+    literals the case-folded line holds (cleaner.literals): on every line of the seeds and
+    fixtures, cased both ways, behind a quote or a bracket, and with the letters that fold
+    apart from the ASCII ones the regex module matches them to, in every bundled rule set and
+    indexed section, it must keep every rule that matches, in order."""
     texts = [*(REPO / "seeds").glob("*.txt"), *(REPO / "fixtures").rglob("*.txt")]
     lines = {line.strip() for path in texts for line in path.read_text(encoding="utf-8").splitlines()}
-    lines |= {variant for line in lines if line for variant in (line.swapcase(), f"“{line}", f"({line})")}
+    variants = (str.swapcase, lambda t: f"“{t}", lambda t: f"({t})", lambda t: t.replace("I", "ı"))
+    lines |= {variant(line) for line in lines if line for variant in variants}
+    lines |= {line.upper().replace("I", "İ") for line in lines if len(line) < 60}  # "İ" folds to "i", a dot
     lines |= {"", "A", "ⓑaca juga: x", "ſhare", "\u212aompas.com"}  # letters that case-fold to ASCII
     rules = load_rules(REPO / "rules")
+    matches = functools.cache(
+        lambda pattern, line: pattern.fullmatch(line) is not None
+    )  # sets share patterns
     matched = 0
     for ruleset in rules.sets.values():
         for line in lines:
-            every_rule = any(rule.regex.fullmatch(line) for rule in ruleset.whole_line_rules)
+            every_rule = any(matches(rule.regex, line) for rule in ruleset.whole_line_rules)
             assert ruleset.may_match_a_line_rule(line) == every_rule, (ruleset.name, line)
-            matching = [rule for rule in ruleset.lines if rule.regex.fullmatch(line)]
-            assert [rule for rule in ruleset.lines_for(line) if rule.regex.fullmatch(line)] == matching
+            for section in ("whole_line_rules", "lines", "blocks"):
+                matching = [rule for rule in getattr(ruleset, section) if matches(rule.regex, line)]
+                kept = [rule for rule in ruleset.rules_for(section, line) if matches(rule.regex, line)]
+                assert kept == matching, (ruleset.name, section, line)
             matched += every_rule
     assert matched > 1000  # the lines hold plenty of clutter for the rules to match
 
 
-@pytest.mark.parametrize(
-    ("pattern", "required"),
-    [
-        (r"[A-Z][A-Za-z]+,\s*Beritasatu\.com\s*[-–—]", ("Beritasatu.com", False)),
-        (r"(?m)^Bisnis\.com\s*,", ("Bisnis.com", False)),  # an anchor keeps literals adjacent
-        (r"(?i)copyright\s*©\s*ANTARA", ("copyright", True)),
-        (r"(?i)KOMPAS\.TV", ("kompas.tv", True)),  # compared case-folded
-        (r"Baca|Simak juga", None),  # an alternative: no text is required
-        (r"(?i:baca juga)\s*:", None),  # inside a group: not looked into
-        (r"a\s*b", None),  # too short to be worth a test
-        (r"\p{Lu}[a-z]+ News", None),  # the regex module's own syntax: not read
-        (r"[[:alpha:]]News Today", None),  # ... which Python's parser may read otherwise
-    ],
-)
-def test_required_text_of_a_signature(pattern: str, required: tuple[str, bool] | None) -> None:
-    assert required_text(pattern) == required
-
-
-def test_required_text_never_passes_over_a_matching_text() -> None:
-    """Every bundled text signature answers as its plain search does, on every seed and
-    fixture text, and on each cased both ways and with a long-s and a Kelvin sign in it."""
+def test_signature_index_never_passes_over_a_shown_signature() -> None:
+    """The signatures a text is searched for are those whose literals it holds: on every seed
+    and fixture text, cased both ways, with a long-s and a Kelvin sign in it, and with tabs
+    for spaces (line signatures read lines with spaces normalised), the sites and families
+    found are those every signature's own search finds, in order."""
     texts = [
         p.read_text(encoding="utf-8")
         for p in [*(REPO / "seeds").glob("*.txt"), *(REPO / "fixtures").rglob("*.txt")]
     ]
     texts += [t.swapcase() for t in texts] + [t.replace("s", "ſ").replace("k", "\u212a") for t in texts]
+    texts += [t.replace(" ", " \t") for t in texts]
     rules = load_rules(REPO / "rules")
-    signatures = [s for ruleset in rules.sets.values() for s in ruleset.signatures if s.reads == "text"]
-    assert sum(s.required is not None for s in signatures) >= 20
     found = 0
-    for text in texts:
-        for signature in signatures:
-            searched = signature.rule.regex.search(text) is not None
-            assert signature.found_in(text) == searched, (signature.id, text[:80])
-            found += searched
-    assert found >= 20  # the texts hold the sites' stamps
+    for of in ("sites", "families"):
+        index = rules.signatures(of)
+        for text in texts:
+            lines = text_lines(text)
+            every = [(rs.name, sig.id) for rs, sig in index.entries if sig.found_in(text, lines)]
+            shown = [(rs.name, sig.id) for rs, sig in index.shown(text, lines) if sig.found_in(text, lines)]
+            assert shown == every, (of, text[:80])
+            found += len(every)
+    assert found >= 100  # the texts hold the sites' stamps
