@@ -105,21 +105,26 @@ def _minimal(texts: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-MIN_INDEXED = 3  # a shorter literal ("id", "a") is in most lines: its rule is simply always tried
+MIN_INDEXED = 3  # a shorter ASCII literal ("id", "a") is in most lines: its rule is simply always tried
+
+
+def _worth_indexing(literal: str) -> bool:
+    return len(literal) >= MIN_INDEXED or not literal.isascii()  # "©" is rare in a line
 
 
 class LiteralIndex:
     """For a sequence of patterns: which of them a text may match, as a bit set (bit i =
     pattern i), from one pass of an automaton of their literals over the folded text. A
-    pattern without a literal of MIN_INDEXED characters is always a candidate."""
+    pattern without literals worth indexing (MIN_INDEXED characters, or not ASCII) is always a
+    candidate."""
 
-    def __init__(self, patterns: Sequence[str], min_chars: int = MIN_INDEXED):
+    def __init__(self, patterns: Sequence[str]):
         self.size = len(patterns)
         self.always = 0
         masks: dict[str, int] = {}
         for i, pattern in enumerate(patterns):
             literals = required_literals(pattern)
-            if not literals or min(map(len, literals)) < min_chars:
+            if not literals or not all(map(_worth_indexing, literals)):
                 self.always |= 1 << i
                 continue
             for literal in literals:

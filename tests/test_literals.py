@@ -92,3 +92,4 @@ def test_literal_index_candidates() -> None:
     assert list(members(index.candidates(fold("Halaman 2")))) == [2, 3]
     assert list(members(index.candidates(""))) == [2]
     assert LiteralIndex([]).candidates("x") == 0
+    assert LiteralIndex([r".*©\s*\w+"]).candidates(fold("a line without the mark")) == 0  # rare, if short
