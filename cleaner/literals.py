@@ -105,18 +105,18 @@ def _minimal(texts: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
-MIN_INDEXED = 3  # a shorter ASCII literal ("id", "a") is in most lines: its rule is simply always tried
+MIN_INDEXED = 3  # shorter letters ("id", "a") are in most lines: their rule is simply always tried
 
 
 def _worth_indexing(literal: str) -> bool:
-    return len(literal) >= MIN_INDEXED or not literal.isascii()  # "©" is rare in a line
+    return len(literal) >= MIN_INDEXED or not literal.isalnum()  # "(", "*" or "©" is in few lines
 
 
 class LiteralIndex:
     """For a sequence of patterns: which of them a text may match, as a bit set (bit i =
     pattern i), from one pass of an automaton of their literals over the folded text. A
-    pattern without literals worth indexing (MIN_INDEXED characters, or not ASCII) is always a
-    candidate."""
+    pattern without literals worth indexing (MIN_INDEXED characters, or punctuation) is always
+    a candidate."""
 
     def __init__(self, patterns: Sequence[str]):
         self.size = len(patterns)

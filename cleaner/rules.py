@@ -247,31 +247,54 @@ class Rule:
         return frozenset(self.regex.groupindex)
 
 
-class RuleIndex:
-    """The rules of one section, and the ones among them that may fully match a text: those a
-    match of which can start with the text's first character (the regex module's partial
-    match, asked once per character) and whose literals the text holds (literals.py). Most
-    lines are left with no rule to try, or one, instead of the twenty a section holds."""
+# The sections a line is read by, as a RuleIndex sees them; whole_line_rules: every cut and
+# whole-line rule. Spans and captions are searched for anywhere in a line, the others
+# matched from its start.
+IndexedSection = Literal["whole_line_rules", "lines", "blocks", "prefixes", "spans", "captions"]
+INDEXED_SECTIONS: tuple[IndexedSection, ...] = typing.get_args(IndexedSection)
+SEARCHED_SECTIONS = frozenset({"spans", "captions"})
 
-    def __init__(self, rules: tuple[Rule, ...]):
-        self.rules = rules
-        self._literals = LiteralIndex([rule.regex.pattern for rule in rules])
+
+class RuleIndex:
+    """Every rule of the sections a line is read by, one bit each, and the ones a text may
+    match: those whose literals the text holds (one Aho-Corasick pass, literals.py) and, for a
+    rule matched from the text's start, a match of which can start with the text's first
+    character (the regex module's partial match, asked once per character). Most lines are
+    left with no rule or one to try in a section, instead of the twenty it holds."""
+
+    def __init__(self, sections: dict[IndexedSection, tuple[Rule, ...]]):
+        self._rules: list[Rule] = []
+        self._offsets: dict[IndexedSection, int] = {}
+        self._masks: dict[IndexedSection, int] = {}  # a bit per rule of the section, from its offset
+        for name, rules in sections.items():
+            self._offsets[name] = len(self._rules)
+            self._masks[name] = (1 << len(rules)) - 1
+            self._rules += rules
+        self._anchored = [name not in SEARCHED_SECTIONS for name in sections for _ in sections[name]]
+        self._literals = LiteralIndex([rule.regex.pattern for rule in self._rules])
         self._by_first: dict[str, int] = {}  # a first character -> a bit set over the rules
 
-    def candidates(self, text: str) -> list[Rule]:
+    def bits(self, text: str) -> int:
+        """The rules `text` may match, as a bit set: every one that does, and few that don't."""
         bits = self._by_first.get(first := text[:1])
         if bits is None:
             bits = sum(
-                1 << i for i, rule in enumerate(self.rules) if rule.regex.fullmatch(first, partial=True)
+                1 << i
+                for i, rule in enumerate(self._rules)
+                if not self._anchored[i] or rule.regex.fullmatch(first, partial=True)
             )
             self._by_first[first] = bits
-        if bits:
-            bits &= self._literals.candidates(fold(text))
-        return [self.rules[i] for i in members(bits)]
+        return bits & self._literals.candidates(fold(text)) if bits else 0
 
+    def bit(self, section: IndexedSection, position: int) -> int:
+        """The bit of the rule at `position` in `section`."""
+        return 1 << (self._offsets[section] + position)
 
-# The sections a RuleIndex is kept for; whole_line_rules: every cut and whole-line rule.
-IndexedSection = Literal["whole_line_rules", "lines", "blocks"]
+    def pick(self, section: IndexedSection, bits: int) -> list[Rule]:
+        """The rules of `section`, in order, whose bits are set."""
+        offset = self._offsets[section]
+        selected = bits >> offset & self._masks[section]
+        return [self._rules[offset + i] for i in members(selected)] if selected else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,10 +432,7 @@ class RuleSet:
     url_like: re.Pattern[str] = NEVER
     domain_like: re.Pattern[str] = NEVER
     promo_words: re.Pattern[str] = NEVER
-    # Built on first use, one per section: see rules_for.
-    _indexes: dict[IndexedSection, RuleIndex] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
+    _index: RuleIndex | None = field(default=None, init=False, compare=False, repr=False)  # see index
 
     def month_number(self, name: str) -> int | None:
         return self.months.get(month_key(name))
@@ -431,13 +451,19 @@ class RuleSet:
         return any(rule.regex.fullmatch(text) for rule in self.rules_for("whole_line_rules", text))
 
     def rules_for(self, section: IndexedSection, text: str) -> list[Rule]:
-        """The rules of `section`, in order, that may fully match `text`: every one that does,
-        and few that don't (see RuleIndex)."""
-        index = self._indexes.get(section)
-        if index is None:
-            rules: tuple[Rule, ...] = getattr(self, section)
-            index = self._indexes[section] = RuleIndex(rules)
-        return index.candidates(text)
+        """The rules of `section`, in order, that may match `text` (fully, from its start or
+        anywhere in it, as the section reads a line): every one that does, and few that don't."""
+        index = self.index
+        return index.pick(section, index.bits(text))
+
+    @property
+    def index(self) -> RuleIndex:
+        """The RuleIndex of this set's line sections, built on first use."""
+        index = self._index
+        if index is None:  # a cache on a frozen set: it never changes what the set answers
+            index = RuleIndex({name: getattr(self, name) for name in INDEXED_SECTIONS})
+            object.__setattr__(self, "_index", index)
+        return index
 
     def own_rule_ids(self, *, html: bool = True) -> list[str]:
         """Ids of the rules this site's own file defines (not inherited ones) that remove something."""

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .metadata import Metadata, take_groups
 from .models import Removal, RemovalKind
-from .rules import RegexMatch, Rule, RuleSet
+from .rules import IndexedSection, RegexMatch, Rule, RuleSet
 from .settings import TextSettings
 from .zones import Passage, locate_article, read_passages, shape, stopwords
 
@@ -77,13 +77,26 @@ class _Doc:
     passages: list[tuple[Passage, list[Line]]] = field(default_factory=list)
     slug: str = ""  # the URL's path, whose words a title shares
     _may_match: dict[int, bool] = field(default_factory=dict)  # line index -> a line rule may match
+    _candidates: dict[str, int] = field(default_factory=dict)  # a text -> its RuleIndex bits
 
     def may_match(self, line: Line) -> bool:
         """Whether a cut or whole-line rule may match the line, asked once per line."""
         known = self._may_match.get(line.index)
         if known is None:
-            known = self._may_match[line.index] = self.ruleset.may_match_a_line_rule(line.text)
+            rules = self.rules_for("whole_line_rules", line.text)
+            known = self._may_match[line.index] = any(rule.regex.fullmatch(line.text) for rule in rules)
         return known
+
+    def rules_for(self, section: IndexedSection, text: str) -> list[Rule]:
+        """RuleSet.rules_for, with one pass of the index per text and document."""
+        return self.ruleset.index.pick(section, self.candidates(text))
+
+    def candidates(self, text: str) -> int:
+        """The RuleIndex bits of `text`: the rules of every section it may match."""
+        bits = self._candidates.get(text)
+        if bits is None:
+            bits = self._candidates[text] = self.ruleset.index.bits(text)
+        return bits
 
     _compacted: bool = True
     _positions: dict[int, int] | None = None  # line index -> place in self.lines
@@ -202,7 +215,7 @@ def drop_matching_lines(doc: _Doc) -> None:
 
 
 def _take_line(doc: _Doc, line: Line) -> bool:
-    for rule in doc.ruleset.rules_for("lines", line.text):
+    for rule in doc.rules_for("lines", line.text):
         if rule.where == "head" and line.position >= doc.settings.head_lines:
             continue
         if rule.where in ("lead", "last"):
@@ -227,7 +240,7 @@ def _take_pair(doc: _Doc, line: Line) -> None:
     if following is None or len(following.text.split()) > 2 * doc.settings.pair_max_words:
         return
     joined = f"{line.text} {following.text}"
-    for rule in doc.ruleset.rules_for("lines", joined):
+    for rule in doc.rules_for("lines", joined):
         if rule.where not in ("any", "head") or rule.drop_next_headline:
             continue
         match = rule.regex.fullmatch(joined)
@@ -334,7 +347,7 @@ def drop_captions_and_repeats(doc: _Doc) -> None:
         ):
             doc.drop(line, TITLE_REPEAT_RULE)
             continue
-        for rule in doc.ruleset.captions:
+        for rule in doc.rules_for("captions", line.text):
             match = rule.regex.search(line.text)
             if match is None:
                 continue
@@ -377,14 +390,21 @@ def title_key(text: str) -> str:
 def strip_prefixes(doc: _Doc) -> None:
     """Datelines and stamps glued to the start of the first body paragraph ("lead" rules),
     or of any paragraph ("any" rules). Each rule strips once per line; rules may chain."""
+    index = doc.ruleset.index
     for i, line in enumerate(doc.alive()):
-        rules = [r for r in doc.ruleset.prefixes if r.where == "any" or (r.where == "lead" and i == 0)]
-        pending = list(rules)
+        pending = [
+            (rule, index.bit("prefixes", k))
+            for k, rule in enumerate(doc.ruleset.prefixes)
+            if rule.where == "any" or (rule.where == "lead" and i == 0)
+        ]
         while pending and not line.dropped:
-            for rule in pending:
+            candidates = doc.candidates(line.text)  # anew after a cut: the text changed
+            for rule, bit in pending:
+                if not candidates & bit:
+                    continue
                 match = rule.regex.match(line.text)
                 if match and match.end() > 0 and take_groups(match, rule.id, doc.ruleset, doc.found):
-                    pending.remove(rule)
+                    pending.remove((rule, bit))
                     doc.cut_span(line, match, rule)
                     break
             else:
@@ -394,7 +414,8 @@ def strip_prefixes(doc: _Doc) -> None:
 def strip_spans(doc: _Doc) -> None:
     """Pieces inside a paragraph: end marks ("***"), desk codes ("(BBC/P-5)") at the end of
     the last paragraph. Their groups become metadata."""
-    for rule in doc.ruleset.spans:
+    for k, rule in enumerate(doc.ruleset.spans):
+        bit = doc.ruleset.index.bit("spans", k)
         targets = doc.alive()
         if rule.where == "lead":
             targets = targets[:1]
@@ -403,7 +424,11 @@ def strip_spans(doc: _Doc) -> None:
         elif rule.where == "head":
             targets = [line for line in targets if line.position < doc.settings.head_lines]
         for line in targets:
-            while not line.dropped and (match := _first_valid_search(doc, line, rule)):
+            while (
+                not line.dropped
+                and doc.candidates(line.text) & bit
+                and (match := _first_valid_search(doc, line, rule))
+            ):
                 doc.cut_span(line, match, rule)
 
 
@@ -428,7 +453,7 @@ def drop_blocks(doc: _Doc, *, embeds: bool) -> None:
     for line in doc.alive():
         if line.dropped:
             continue
-        rules = [r for r in doc.ruleset.rules_for("blocks", line.text) if embeds or r.takes != "above"]
+        rules = [r for r in doc.rules_for("blocks", line.text) if embeds or r.takes != "above"]
         rule = _first_fullmatch(rules, line.text)
         if rule is None:
             continue
@@ -480,7 +505,7 @@ def drop_matching_passages(doc: _Doc) -> None:
         if len(alive) < 2:
             continue
         joined = " ".join(line.text for line in alive)
-        for rule in doc.ruleset.rules_for("lines", joined):
+        for rule in doc.rules_for("lines", joined):
             if rule.where not in ("any", "head"):
                 continue
             match = rule.regex.fullmatch(joined)

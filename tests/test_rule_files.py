@@ -6,9 +6,10 @@ import functools
 from pathlib import Path
 
 import pytest
+import regex
 
 from cleaner import Cleaner, RuleError
-from cleaner.rules import load_rules, text_lines
+from cleaner.rules import INDEXED_SECTIONS, load_rules, text_lines
 
 from .conftest import REPO, rules_dir_with
 
@@ -110,12 +111,22 @@ def test_remove_rule_needs_selector_or_classes(tmp_path: Path) -> None:
     assert err.rule == "box" and "either" in str(err)
 
 
+def _reads(section: str, pattern: regex.Pattern[str], line: str) -> bool:
+    """Whether a rule of `section` finds something in `line`, as the text stages read it."""
+    if section in ("spans", "captions"):
+        return any(m.end() > m.start() for m in pattern.finditer(line))
+    if section == "prefixes":
+        return (m := pattern.match(line)) is not None and m.end() > 0
+    return pattern.fullmatch(line) is not None
+
+
 def test_rule_index_never_skips_a_matching_rule() -> None:
-    """rules_for tries only the rules that can start with a line's first character and whose
-    literals the case-folded line holds (cleaner.literals): on every line of the seeds and
-    fixtures, cased both ways, behind a quote or a bracket, and with the letters that fold
-    apart from the ASCII ones the regex module matches them to, in every bundled rule set and
-    indexed section, it must keep every rule that matches, in order."""
+    """rules_for tries only the rules whose literals the case-folded line holds and, for those
+    matched from a line's start, that can start with its first character (cleaner.literals,
+    RuleIndex): on every line of the seeds and fixtures, cased both ways, behind a quote or a
+    bracket, and with the letters that fold apart from the ASCII ones the regex module
+    matches them to, in every bundled rule set and indexed section, it must keep every rule
+    that finds something, in order."""
     texts = [*(REPO / "seeds").glob("*.txt"), *(REPO / "fixtures").rglob("*.txt")]
     lines = {line.strip() for path in texts for line in path.read_text(encoding="utf-8").splitlines()}
     variants = (str.swapcase, lambda t: f"“{t}", lambda t: f"({t})", lambda t: t.replace("I", "ı"))
@@ -123,18 +134,16 @@ def test_rule_index_never_skips_a_matching_rule() -> None:
     lines |= {line.upper().replace("I", "İ") for line in lines if len(line) < 60}  # "İ" folds to "i", a dot
     lines |= {"", "A", "ⓑaca juga: x", "ſhare", "\u212aompas.com"}  # letters that case-fold to ASCII
     rules = load_rules(REPO / "rules")
-    matches = functools.cache(
-        lambda pattern, line: pattern.fullmatch(line) is not None
-    )  # sets share patterns
+    reads = functools.cache(_reads)  # sets share their patterns
     matched = 0
     for ruleset in rules.sets.values():
         for line in lines:
-            every_rule = any(matches(rule.regex, line) for rule in ruleset.whole_line_rules)
+            every_rule = any(reads("lines", rule.regex, line) for rule in ruleset.whole_line_rules)
             assert ruleset.may_match_a_line_rule(line) == every_rule, (ruleset.name, line)
-            for section in ("whole_line_rules", "lines", "blocks"):
-                matching = [rule for rule in getattr(ruleset, section) if matches(rule.regex, line)]
-                kept = [rule for rule in ruleset.rules_for(section, line) if matches(rule.regex, line)]
-                assert kept == matching, (ruleset.name, section, line)
+            for section in INDEXED_SECTIONS:
+                finding = [rule for rule in getattr(ruleset, section) if reads(section, rule.regex, line)]
+                kept = [rule for rule in ruleset.rules_for(section, line) if reads(section, rule.regex, line)]
+                assert kept == finding, (ruleset.name, section, line)
             matched += every_rule
     assert matched > 1000  # the lines hold plenty of clutter for the rules to match
 
