@@ -281,7 +281,7 @@ def take_title(doc: _Doc) -> None:
         line = lines[0] if looks_like_title(lines[0].text, doc.settings) else None
     else:
         header = [x for x in lines if x.index < doc.start.index]
-        line = _best_title_line(header, _lead_words(doc), doc.settings)
+        line = _best_title_line(header, _lead_words(doc), doc.settings) if header else None
     if line is None:
         return
     doc.drop(line, TITLE_RULE)

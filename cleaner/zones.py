@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from .settings import ZoneSettings
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
-SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*$")
-STATEMENT_END = re.compile(r"[.…][\"”’')\]]*$")
+CLOSERS = "\"”’')]"  # what may follow a sentence's last mark: quotes, brackets
+SENTENCE_MARKS = ".!?…:;"
+STATEMENT_MARKS = ".…"
 LIST_ITEM = re.compile(r"\d{1,2}[.)]\s+\S")  # "1. Jalan Braga": a numbered list item
 CONTINUES = re.compile(r"^[a-z,.;:!?)\]%”’]")  # a line that goes on from the one before it
 OPEN_END = re.compile(r"[.!?…][\"”’')\]]*$")  # the line before it must not have ended a sentence
@@ -93,8 +94,14 @@ def shape(text: str, stops: frozenset[str], settings: ZoneSettings = DEFAULT) ->
     n = len(words) or 1
     stop = sum(map(stops.__contains__, _lowered_words(text, words))) / n if stops else 0.0
     capitalised = sum(map(str.isupper, [w[0] for w in words])) / n
-    ends = bool(SENTENCE_END.search(text)), bool(STATEMENT_END.search(text))
-    return Shape(len(words), len(text), stop, *ends, capitalised, settings)
+    return Shape(len(words), len(text), stop, *_ends(text), capitalised, settings)
+
+
+def _ends(text: str) -> tuple[bool, bool]:
+    """Whether the text ends a sentence, and a statement: its last character before closing
+    quotes and brackets is a sentence mark ("... naik." or "... naik.”"), or a full stop."""
+    last = text.removesuffix("\n").rstrip(CLOSERS)[-1:]
+    return last != "" and last in SENTENCE_MARKS, last != "" and last in STATEMENT_MARKS
 
 
 def _lowered_words(text: str, words: list[str]) -> list[str]:

@@ -4,6 +4,8 @@ footer go, blocks and link lists go with one rule id each, and what only looks l
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -352,3 +354,12 @@ def test_lowered_words_of_ascii_text_are_its_words_lowered(text: str) -> None:
 def test_lowered_words_elsewhere_are_read_from_the_lowered_text() -> None:
     text = "İstanbul DAN Jakarta"  # "İ" lowers to "i" and a combining dot
     assert zones._lowered_words(text, zones.WORD.findall(text)) == zones.WORD.findall(text.lower())
+
+
+SENTENCE_END = re.compile(r"[.!?…:;][\"”’')\]]*$")  # what _ends stands for, as regexes
+STATEMENT_END = re.compile(r"[.…][\"”’')\]]*$")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?…:;,\"”’')]\n([")), max_size=12))
+def test_ends_answers_as_the_sentence_end_patterns(text: str) -> None:
+    assert zones._ends(text) == (bool(SENTENCE_END.search(text)), bool(STATEMENT_END.search(text)))
