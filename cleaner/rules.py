@@ -253,6 +253,9 @@ class Rule:
 IndexedSection = Literal["whole_line_rules", "lines", "blocks", "prefixes", "spans", "captions"]
 INDEXED_SECTIONS: tuple[IndexedSection, ...] = typing.get_args(IndexedSection)
 SEARCHED_SECTIONS = frozenset({"spans", "captions"})
+# First characters a RuleIndex remembers the rules of: a text's alphabets need a few hundred; a
+# hostile input starting each line with another code point must not grow a worker's memory.
+MAX_FIRST_CHARACTERS = 4096
 
 
 class RuleIndex:
@@ -283,7 +286,8 @@ class RuleIndex:
                 for i, rule in enumerate(self._rules)
                 if not self._anchored[i] or rule.regex.fullmatch(first, partial=True)
             )
-            self._by_first[first] = bits
+            if len(self._by_first) < MAX_FIRST_CHARACTERS:
+                self._by_first[first] = bits
         return bits & self._literals.candidates(fold(text)) if bits else 0
 
     def bit(self, section: IndexedSection, position: int) -> int:

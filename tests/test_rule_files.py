@@ -9,7 +9,7 @@ import pytest
 import regex
 
 from cleaner import Cleaner, RuleError
-from cleaner.rules import INDEXED_SECTIONS, load_rules, text_lines
+from cleaner.rules import INDEXED_SECTIONS, MAX_FIRST_CHARACTERS, load_rules, text_lines
 
 from .conftest import REPO, rules_dir_with
 
@@ -170,3 +170,13 @@ def test_signature_index_never_passes_over_a_shown_signature() -> None:
             assert shown == every, (of, text[:80])
             found += len(every)
     assert found >= 100  # the texts hold the sites' stamps
+
+
+def test_rule_index_remembers_a_bounded_number_of_first_characters() -> None:
+    """Lines starting with thousands of code points (a hostile input) do not grow the index
+    without bound, and a line past the bound is still given its rules."""
+    ruleset = load_rules(REPO / "rules").default
+    for code in range(0x4E00, 0x4E00 + MAX_FIRST_CHARACTERS + 100):
+        ruleset.rules_for("lines", chr(code) + " x")
+    assert len(ruleset.index._by_first) == MAX_FIRST_CHARACTERS
+    assert "id-news/baca-juga" in [rule.id for rule in ruleset.rules_for("lines", "Baca juga: Harga naik")]
