@@ -7,7 +7,10 @@ import os
 import shutil
 from pathlib import Path
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner import Article, Cleaner
 from cleaner.batch import (
@@ -19,6 +22,7 @@ from cleaner.batch import (
     Summary,
     collect_inputs,
     run_batch,
+    serialize,
 )
 
 from .conftest import REPO
@@ -282,3 +286,27 @@ def test_stale_rules_report_a_redesigned_site(tmp_path: Path, cleaner: Cleaner) 
 def test_no_stale_report_for_few_documents(tmp_path: Path, cleaner: Cleaner) -> None:
     summary = run_batch([REPO / "seeds"], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
     assert summary.stale == [] and "Stale rules" not in summary.render()
+
+
+# Text as records hold it: any character a str can be encoded with (no lone surrogates).
+_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=30)
+_RECORD_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(_TEXT, _RECORD_VALUES, max_size=6))
+def test_orjson_indent_2_is_json_dumps_indent_2(record: dict[str, object]) -> None:
+    """The json format is written with orjson: byte for byte what json.dumps(indent=2) gives,
+    for any JSON record of text, numbers, lists and objects."""
+    expected = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
+    assert orjson.dumps(record, option=orjson.OPT_INDENT_2) == expected
+
+
+def test_json_records_are_json_dumps_with_indent_2() -> None:
+    article = Cleaner().clean_text(KOMPAS + "Dua “kutip”\u2028 dan tab\t.\n")
+    written = serialize("in/a.txt", article, "json")
+    assert written == (json.dumps(json.loads(written), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert json.loads(written)["paragraphs"] == article.paragraphs
