@@ -39,9 +39,9 @@ def fold(text: str) -> str:
 
 @functools.lru_cache(maxsize=4096)  # sets inherit the same patterns
 def required_literals(pattern: str) -> tuple[str, ...] | None:
-    """Folded texts, one of which the fold of every match of `pattern` contains: "Foto:" or
-    "Photo:" for "(?:Foto|Photo):\\s*\\w+" gives ("foto:", "photo:"). Of the choices a pattern
-    offers, the one whose shortest literal is longest. None when there is none, or when the
+    """Folded texts, one of which the fold of every match of `pattern` contains:
+    "(?:Foto|Photo):\\s*\\w+" gives ("foto", "photo"). Of the choices a pattern offers (here
+    also ":"), the one whose shortest literal is longest. None when there is none, or when the
     pattern is beyond Python's parser (the regex module's own syntax). Only literals whose
     case-insensitive matches all fold alike are offered (see indexable)."""
     if POSIX_CLASS.search(pattern):
@@ -119,7 +119,6 @@ class LiteralIndex:
     a candidate."""
 
     def __init__(self, patterns: Sequence[str]):
-        self.size = len(patterns)
         self.always = 0
         masks: dict[str, int] = {}
         for i, pattern in enumerate(patterns):
