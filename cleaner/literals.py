@@ -128,16 +128,17 @@ class LiteralIndex:
                 continue
             for literal in literals:
                 masks[literal] = masks.get(literal, 0) | 1 << i
-        self._automaton = ahocorasick.Automaton()
-        for literal, mask in masks.items():
-            self._automaton.add_word(literal, mask)
+        self._automaton: ahocorasick.Automaton | None = None  # None: no literal to look for
         if masks:
+            self._automaton = ahocorasick.Automaton()
+            for literal, mask in masks.items():
+                self._automaton.add_word(literal, mask)
             self._automaton.make_automaton()
 
     def candidates(self, folded: str) -> int:
         """The patterns whose literals `folded` (the fold() of a text) holds, and those always tried."""
         found = self.always
-        if self._automaton.kind == ahocorasick.AHOCORASICK:
+        if self._automaton is not None:
             for _, mask in self._automaton.iter(folded):
                 found |= mask
         return found

@@ -86,8 +86,8 @@ def preview(element: HtmlElement) -> str:
         parts.append(piece)
         read += len(piece)
         if read > check_at:  # enough, unless most of it was whitespace: look again at twice this
-            if len(text := normalise_space(" ".join(parts))) > PREVIEW_CHARS:
-                return text[: PREVIEW_CHARS - 1] + "…"
+            if len(normalise_space(" ".join(parts))) > PREVIEW_CHARS:
+                break
             check_at = 2 * read
     text = normalise_space(" ".join(parts))
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"

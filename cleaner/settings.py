@@ -35,9 +35,8 @@ class TextSettings:
     head_lines: int = 3  # "where: head" rules look at this many first lines
     title_max_words: int = 30
     title_max_chars: int = 250
-    title_repeat_overlap: float = (
-        0.8  # a first line sharing this share of its words with the title repeats it
-    )
+    # A first line sharing this share of its words with the title repeats it.
+    title_repeat_overlap: float = 0.8
     link_list_min: int = 3  # headline lines in a row that make a link list
     link_words_min: int = 4  # ... or this many lines of at most link_words_max words
     link_words_max: int = 2

@@ -26,9 +26,9 @@ WORD = re.compile(r"[^\W\d_][\w'’-]*")
 CLOSERS = "\"”’')]"  # what may follow a sentence's last mark: quotes, brackets
 SENTENCE_MARKS = ".!?…:;"
 STATEMENT_MARKS = ".…"
+FINAL_MARKS = ".!?…"  # a line ending in one ended its sentence: the next line does not go on from it
 LIST_ITEM = re.compile(r"\d{1,2}[.)]\s+\S")  # "1. Jalan Braga": a numbered list item
 CONTINUES = re.compile(r"^[a-z,.;:!?)\]%”’]")  # a line that goes on from the one before it
-OPEN_END = re.compile(r"[.!?…][\"”’')\]]*$")  # the line before it must not have ended a sentence
 
 DEFAULT = ZoneSettings()  # the thresholds: cleaner.settings
 
@@ -98,10 +98,16 @@ def shape(text: str, stops: frozenset[str], settings: ZoneSettings = DEFAULT) ->
 
 
 def _ends(text: str) -> tuple[bool, bool]:
-    """Whether the text ends a sentence, and a statement: its last character before closing
-    quotes and brackets is a sentence mark ("... naik." or "... naik.”"), or a full stop."""
+    """Whether the text ends a sentence, and a statement (with a full stop)."""
+    return _ends_with_mark(text, SENTENCE_MARKS), _ends_with_mark(text, STATEMENT_MARKS)
+
+
+def _ends_with_mark(text: str, marks: str) -> bool:
+    """Whether the text's last character before closing quotes and brackets is one of `marks`
+    ("... naik." and "... naik.”" both end with "."). A character test, not a regex searched
+    from every position of the passage."""
     last = text.removesuffix("\n").rstrip(CLOSERS)[-1:]
-    return last != "" and last in SENTENCE_MARKS, last != "" and last in STATEMENT_MARKS
+    return last != "" and last in marks
 
 
 def _lowered_words(text: str, words: list[str]) -> list[str]:
@@ -136,7 +142,7 @@ def read_passages(
 
 
 def _continues(before: str, line: str) -> bool:
-    return bool(CONTINUES.match(line)) and not OPEN_END.search(before)
+    return bool(CONTINUES.match(line)) and not _ends_with_mark(before, FINAL_MARKS)
 
 
 def locate_article(passages: list[Passage], settings: ZoneSettings = DEFAULT) -> tuple[int, int] | None:

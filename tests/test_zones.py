@@ -363,3 +363,11 @@ STATEMENT_END = re.compile(r"[.…][\"”’')\]]*$")
 @given(st.text(alphabet=st.sampled_from(list("ab .!?…:;,\"”’')]\n([")), max_size=12))
 def test_ends_answers_as_the_sentence_end_patterns(text: str) -> None:
     assert zones._ends(text) == (bool(SENTENCE_END.search(text)), bool(STATEMENT_END.search(text)))
+
+
+OPEN_END = re.compile(r"[.!?…][\"”’')\]]*$")  # what a line must not end with for the next to go on from it
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?…:;,\"”’')]\n([")), max_size=12))
+def test_a_final_mark_answers_as_the_open_end_pattern(text: str) -> None:
+    assert zones._ends_with_mark(text, zones.FINAL_MARKS) == bool(OPEN_END.search(text))
