@@ -165,7 +165,7 @@ def read_jsonl_document(path: Path, offset: int, kind: str, fields: JsonlFields,
 def _object(line: bytes) -> dict[str, Any] | None:
     try:
         obj = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         return None
     return obj if isinstance(obj, dict) else None
 

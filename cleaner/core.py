@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml.html import HtmlElement
 
-from .decode import decode_html
+from .decode import decode_html, without_lone_surrogates
 from .extract import extract_body, is_sentence
 from .metadata import FIELDS, Metadata, Source, join_pages, merge, wanted
 from .models import Article, Removal
@@ -64,6 +64,7 @@ class Cleaner:
 
     def clean_text(self, text: str, *, url: str | None = None, site: str | None = None) -> Article:
         """Clean text that a scraper already pulled out of a page."""
+        text, url = without_lone_surrogates(text), url and without_lone_surrogates(url)
         match = detect_site(self.rules, text=text, url=url, site=site, settings=self.settings.sites)
         result = apply_text_rules(split_lines(text), match.ruleset, url=url, settings=self.settings.text)
         found = merge(
@@ -114,7 +115,11 @@ class Cleaner:
         site: str | None = None,
     ) -> HtmlTrace:
         """clean_html, also giving the extracted lines the text rules saw (for explain)."""
-        text = html if isinstance(html, str) else decode_html(html, declared=encoding)
+        if isinstance(html, str):
+            text = without_lone_surrogates(html)
+        else:
+            text = decode_html(html, declared=encoding)
+        url = url and without_lone_surrogates(url)
         tree, parse_note = load_page(text)
         if tree is None:
             return HtmlTrace(_finish(Article(url=url, extraction="generic", notes=["not an HTML page"])), [])

@@ -61,6 +61,19 @@ def decode_text(data: bytes, *, path: str | None = None, declared: str | None = 
     return str(best)
 
 
+def without_lone_surrogates(text: str) -> str:
+    """`text` with each lone UTF-16 surrogate as U+FFFD, the character decoding puts for a bad
+    byte. JSON gives one for an escape cut from its pair ("\\ud83d" of an emoji), in a JSONL
+    document or a page's JSON-LD; no UTF-8 writer takes it, so a record holding one is lost."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
 def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
     text = decode_text(read_bytes(path, max_bytes=max_bytes), path=str(path))
     if not text.strip():

@@ -16,6 +16,7 @@ from htmldate import find_date
 from lxml import html as lxml_html
 
 from . import metadata
+from .decode import without_lone_surrogates
 from .metadata import (
     EDGE_PUNCTUATION,
     Metadata,
@@ -45,6 +46,7 @@ AUTHOR_META = (
 DATE_META = ("article:published_time", "og:published_time", "datePublished", "content_PublishedDate",
              "pubdate", "publishdate", "dc.date", "dc.date.issued", "date", "parsely-pub-date")  # fmt: skip
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # JSON's "\ud83d": half of a pair, or alone
 MAX_CREDIT_CHARS = 60  # longer text without a recognisable credit is a caption, not a credit
 
 
@@ -88,12 +90,26 @@ def read_page_meta(tree: lxml_html.HtmlElement, ruleset: RuleSet) -> PageFacts:
 def _json_ld_articles(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
+        source = CONTROL_CHARS.sub(" ", script.text_content() or "")
         try:
-            data = json.loads(CONTROL_CHARS.sub(" ", script.text_content() or ""))
-        except ValueError:
-            continue  # broken JSON-LD is common; the other sources still count
-        _collect_articles(data, found)
+            data = json.loads(source)
+            if SURROGATE_ESCAPE.search(source):
+                data = _without_lone_surrogates(data)
+            _collect_articles(data, found)
+        except (ValueError, RecursionError):
+            continue  # broken (or absurdly nested) JSON-LD is common; the other sources still count
     return found
+
+
+def _without_lone_surrogates(node: Any) -> Any:
+    """JSON data with every string's lone surrogates replaced (decode.without_lone_surrogates)."""
+    if isinstance(node, str):
+        return without_lone_surrogates(node)
+    if isinstance(node, list):
+        return [_without_lone_surrogates(item) for item in node]
+    if isinstance(node, dict):
+        return {key: _without_lone_surrogates(value) for key, value in node.items()}
+    return node
 
 
 def _collect_articles(node: Any, found: list[dict[str, Any]]) -> None:

@@ -3,6 +3,7 @@ its own document, with a clear failure record, and the exit code says so."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import Cleaner
+from cleaner import Article, Cleaner
 from cleaner.batch import JSONL_FILE, STATE_FILE, BatchOptions, exclusive_use, run_batch
 from cleaner.cli import main
 from cleaner.decode import decode_text
@@ -252,6 +253,61 @@ def test_utf8_text_with_a_few_bad_bytes_stays_utf8() -> None:
 def test_a_legacy_code_page_text_is_not_taken_for_broken_utf8() -> None:
     text = "Harga beras naik, kata Menteri. " * 20 + "Caf\xe9 r\xe9sum\xe9 na\xefve \xe0 la carte. " * 5
     assert "\ufffd" not in decode_text(text.encode("cp1252"))  # no valid UTF-8 sequence: detection decides
+
+
+# JSON's escape of half an emoji, alone: what a JSONL dump or a page's JSON-LD may hold when a
+# scraper cut a string between the two halves of a surrogate pair.
+LONE = "\ud83d"
+
+
+def _writable(article: Article) -> bool:
+    json.dumps(article.to_dict(), ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
+    return True
+
+
+def test_a_lone_surrogate_in_a_text_becomes_the_replacement_character(cleaner: Cleaner) -> None:
+    article = cleaner.clean_text(BANJIR.replace("Bekasi", f"Bekasi {LONE}", 1), url=f"https://x.id/{LONE}")
+    assert _writable(article)
+    assert "\ufffd" in article.text and LONE not in article.text
+    assert article.text.replace(" \ufffd", "") == cleaner.clean_text(BANJIR).text
+
+
+def test_lone_surrogates_in_json_ld_are_replaced_and_pairs_kept(cleaner: Cleaner) -> None:
+    json_ld = '{"@type": "NewsArticle", "headline": "Banjir \\ud83d di Jakarta \\ud83c\\udf0a",'
+    json_ld += ' "author": {"@type": "Person", "name": "Budi \\udc00Santoso"}}'
+    page = f'<html><head><script type="application/ld+json">{json_ld}</script></head><body>'
+    page += f"<article>{PARAGRAPHS}</article></body></html>"
+    article = cleaner.clean_html(page)
+    assert _writable(article)
+    assert article.title == "Banjir \ufffd di Jakarta \U0001f30a"  # the whole pair is the emoji it was
+    assert article.authors == ["Budi \ufffdSantoso"]
+
+
+def test_json_ld_nested_past_the_parser_is_ignored_like_broken_json_ld(cleaner: Cleaner) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    page = f'<html><head><title>Judul berita</title><script type="application/ld+json">{deep}</script>'
+    page += f"</head><body><article>{PARAGRAPHS}</article></body></html>"
+    article = cleaner.clean_html(page)
+    assert article.status == "ok" and len(article.paragraphs) == 8
+
+
+def test_a_jsonl_line_nested_past_the_parser_fails_alone(tmp_path: Path) -> None:
+    source = tmp_path / "dump.jsonl"
+    lines = [
+        json.dumps({"url": "https://x.id/a", "text": BANJIR}),
+        '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        json.dumps(
+            {"url": "https://x.id/c", "text": KOMPAS.replace("logistik", f"logistik {LONE}", 1)},
+            ensure_ascii=True,
+        ),
+    ]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch([source], out, BatchOptions(fmt="jsonl"))
+    assert summary.failed == [(f"{source}#line 2", "not a JSON object")]
+    records = {r["input"]: r for r in jsonl_records(out)}
+    assert set(records) == {f"{source}#line 1", f"{source}#line 3"}
+    assert "\ufffd" in records[f"{source}#line 3"]["text"]
 
 
 # --- signals ----------------------------------------------------------------------------------
