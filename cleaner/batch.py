@@ -147,8 +147,12 @@ def collect_inputs(
 
 
 def _walk(folder: Path, excluded: Path | None) -> Iterator[Input]:
-    """Each folder is listed once; its inputs are resolved from that listing (folder_sources)."""
+    """Each folder is listed once; its inputs are resolved from that listing (folder_sources).
+    A WARC file in it is one input per page it holds, as when given (a crawl comes as a folder
+    of them). A JSONL file is read only when given: under a folder it may as well be records
+    a run wrote, and cleaning those again would be wrong; a warning names those left out."""
     unreadable: list[Input] = []
+    left_out: list[Path] = []
 
     def report(exc: OSError) -> None:  # a subfolder that cannot be listed is a failed input, not a crash
         where = Path(exc.filename or folder)
@@ -161,6 +165,20 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Input]:
         real_root = Path(root).resolve()  # once per folder: only links among its files need their own
         for source in folder_sources(Path(root), files):
             yield _input(source.path, source.path.relative_to(folder), resolved=source, real_folder=real_root)
+        for name in sorted(name for name in files if not name.startswith(".") and container_kind(Path(name))):
+            path = Path(root, name)
+            if container_kind(path) == "warc":
+                yield from _container_inputs(path, JsonlFields(), rel=path.relative_to(folder))
+            else:
+                left_out.append(path)
+    if left_out:
+        logger.warning(
+            "%d JSONL file(s) under %s not read (%s%s): a JSONL file is cleaned when given as an input",
+            len(left_out),
+            folder,
+            escaped(left_out[0]),
+            ", ..." if len(left_out) > 1 else "",
+        )
     yield from unreadable
 
 
@@ -190,16 +208,16 @@ def _input(
     return Input(path, rel, problem, source=source, resolved=resolved)
 
 
-def _container_inputs(path: Path, fields: JsonlFields) -> Iterator[Input]:
-    """One input per document of a WARC or JSONL file, named `<file>#<record id or line>`."""
+def _container_inputs(path: Path, fields: JsonlFields, *, rel: Path | None = None) -> Iterator[Input]:
+    """One input per document of a WARC or JSONL file, named `<file>#<record id or line>`;
+    json/txt outputs go to OUT/<rel, by default the file name>/<number>.json."""
     kind = container_kind(path)
+    rel = rel or Path(path.name)
     real = escaped(path.resolve())
     try:
         entries = list(warc_entries(path) if kind == "warc" else jsonl_entries(path, fields))
     except Exception as exc:  # a corrupt container is one failed input, never the run
-        yield Input(
-            path, Path(path.name), f"unreadable {kind} file: {type(exc).__name__}: {exc}", source=real
-        )
+        yield Input(path, rel, f"unreadable {kind} file: {type(exc).__name__}: {exc}", source=real)
         return
     for number, entry in enumerate(entries, start=1):
         problem = "not a JSON object" if entry.kind == "bad" else None
@@ -212,8 +230,7 @@ def _container_inputs(path: Path, fields: JsonlFields) -> Iterator[Input]:
             kind=entry.kind,
             jsonl=fields if kind == "jsonl" else None,
         )
-        rel = Path(path.name) / f"{number:07}"  # json/txt outputs: OUT/<file name>/<number>.json
-        yield Input(path, rel, problem, source=f"{real}#{entry.name}", resolved=source)
+        yield Input(path, rel / f"{number:07}", problem, source=f"{real}#{entry.name}", resolved=source)
 
 
 def escaped(path: Path) -> str:

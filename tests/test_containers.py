@@ -78,6 +78,25 @@ def test_a_warc_gives_one_input_per_html_response(warc: Path, tmp_path: Path, cl
     )  # resumable like files
 
 
+def test_a_folder_of_warc_files_is_read_and_its_jsonl_files_named_not_read(
+    warc: Path, tmp_path: Path, cleaner: Cleaner, caplog: pytest.LogCaptureFixture
+) -> None:
+    crawl = tmp_path / "crawl"
+    (crawl / "day2").mkdir(parents=True)
+    warc.rename(crawl / "day2" / warc.name)
+    (crawl / "kompas.txt").write_text(KOMPAS, encoding="utf-8")
+    (crawl / "articles.jsonl").write_text(json.dumps({"text": KOMPAS}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch([crawl], out, BatchOptions(fmt="json"), cleaner=cleaner)
+    assert (summary.total, summary.cleaned, summary.failed) == (3, 3, [])  # the text and two pages
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("[!.]*.json")) == [
+        "day2/crawl.warc.gz/0000001.json",
+        "day2/crawl.warc.gz/0000002.json",
+        "kompas.json",
+    ]
+    assert "1 JSONL file(s) under" in caplog.text and "articles.jsonl" in caplog.text
+
+
 def test_a_corrupt_warc_is_one_failure(tmp_path: Path, cleaner: Cleaner) -> None:
     broken = tmp_path / "rusak.warc.gz"
     broken.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
