@@ -210,27 +210,28 @@ def _input(
 
 def _container_inputs(path: Path, fields: JsonlFields, *, rel: Path | None = None) -> Iterator[Input]:
     """One input per document of a WARC or JSONL file, named `<file>#<record id or line>`;
-    json/txt outputs go to OUT/<rel, by default the file name>/<number>.json."""
+    json/txt outputs go to OUT/<rel, by default the file name>/<number>.json. A file that
+    breaks off or is corrupt is one failed input after the documents read before the break
+    (as the Spark job reads it): a bad byte near the end of a crawl loses nothing before it."""
     kind = container_kind(path)
     rel = rel or Path(path.name)
     real = escaped(path.resolve())
     try:
-        entries = list(warc_entries(path) if kind == "warc" else jsonl_entries(path, fields))
+        entries = warc_entries(path) if kind == "warc" else jsonl_entries(path, fields)
+        for number, entry in enumerate(entries, start=1):
+            source = Source(
+                path,
+                url=entry.url,
+                charset=entry.charset,
+                container=kind,
+                offset=entry.offset,
+                kind=entry.kind,
+                jsonl=fields if kind == "jsonl" else None,
+            )
+            problem = "not a JSON object" if entry.kind == "bad" else None
+            yield Input(path, rel / f"{number:07}", problem, source=f"{real}#{entry.name}", resolved=source)
     except Exception as exc:  # a corrupt container is one failed input, never the run
         yield Input(path, rel, f"unreadable {kind} file: {type(exc).__name__}: {exc}", source=real)
-        return
-    for number, entry in enumerate(entries, start=1):
-        problem = "not a JSON object" if entry.kind == "bad" else None
-        source = Source(
-            path,
-            url=entry.url,
-            charset=entry.charset,
-            container=kind,
-            offset=entry.offset,
-            kind=entry.kind,
-            jsonl=fields if kind == "jsonl" else None,
-        )
-        yield Input(path, rel / f"{number:07}", problem, source=f"{real}#{entry.name}", resolved=source)
 
 
 def escaped(path: Path) -> str:

@@ -104,6 +104,25 @@ def test_a_corrupt_warc_is_one_failure(tmp_path: Path, cleaner: Cleaner) -> None
     assert len(summary.failed) == 1 and summary.failed[0][1].startswith("unreadable warc file:")
 
 
+def test_a_warc_corrupt_in_the_middle_keeps_the_pages_before_it(
+    warc: Path, tmp_path: Path, cleaner: Cleaner
+) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with warc.open("rb") as fh:
+        records = ArchiveIterator(fh)
+        offsets = [records.get_record_offset() for _ in records]
+    data = warc.read_bytes()
+    broken = tmp_path / "rusak.warc.gz"  # the image's record (the second) garbled: pages 1 and 2 around it
+    broken.write_bytes(data[: offsets[1]] + b"bukan gzip" * 5 + data[offsets[1] + 50 :])
+    summary = run_batch([broken], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
+    assert (summary.total, summary.cleaned) == (2, 1)  # the page before the damage is kept
+    assert [name for name, _ in summary.failed] == [str(broken)]
+    assert summary.failed[0][1].startswith("unreadable warc file:")
+    (record,) = jsonl_records(tmp_path / "out")
+    assert record["url"] == _url(PAGES[0])
+
+
 def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner) -> None:
     source = tmp_path / "docs.jsonl"
     lines = [
