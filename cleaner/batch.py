@@ -55,6 +55,7 @@ from .inputs import (
     clean_path,
     clean_source,
     continuation_pages,
+    escaped,
     folder_sources,
     header_charset_for,
     input_suffix,
@@ -232,11 +233,6 @@ def _container_inputs(path: Path, fields: JsonlFields, *, rel: Path | None = Non
             yield Input(path, rel / f"{number:07}", problem, source=f"{real}#{entry.name}", resolved=source)
     except Exception as exc:  # a corrupt container is one failed input, never the run
         yield Input(path, rel, f"unreadable {kind} file: {type(exc).__name__}: {exc}", source=real)
-
-
-def escaped(path: Path) -> str:
-    """The path as text that any writer can encode: undecodable bytes of a file name become \\xNN."""
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 # --- the summary --------------------------------------------------------------------------

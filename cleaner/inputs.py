@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import gzip
 import io
+import logging
 import re
 import zlib
 from collections.abc import Iterator
@@ -29,6 +30,9 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
 URLS_FILE = "urls.tsv"  # not archive.ARCHIVE_MANIFEST, the manifest.sqlite of a page archive
+SIDECAR_MAX_BYTES = 64 * 1024  # a URL or a charset: anything longer is not one
+
+logger = logging.getLogger(__name__)
 
 
 def input_suffix(path: Path) -> str | None:
@@ -81,10 +85,20 @@ def header_charset_for(path: Path) -> str | None:
 
 
 def _sidecar(path: Path, suffix: str) -> str | None:
+    """The sidecar's one line. One that cannot be read, is not UTF-8 or is too long to be a
+    URL or a charset is left out with a warning: the document is still cleaned, without it."""
     sidecar = path.with_name(stem_of(path) + suffix)
-    if sidecar.is_file():
-        return sidecar.read_text(encoding="utf-8").strip() or None
-    return None
+    if not sidecar.is_file():
+        return None
+    try:
+        with sidecar.open("rb") as fh:
+            data = fh.read(SIDECAR_MAX_BYTES + 1)
+        if len(data) > SIDECAR_MAX_BYTES:
+            raise ValueError(f"over {SIDECAR_MAX_BYTES} bytes")
+        return data.decode("utf-8").strip() or None
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        logger.warning("%s not read (%s): %s cleaned without it", escaped(sidecar), _reason(exc), path.name)
+        return None
 
 
 def _urls_file(folder: Path) -> dict[str, str]:
@@ -103,11 +117,35 @@ def _read_urls_file(path: Path, mtime_ns: int, size: int) -> dict[str, str]:
     if not path.is_file():
         return {}
     urls = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    try:
+        lines = path.read_bytes().splitlines()
+    except OSError as exc:
+        logger.warning("%s not read (%s)", escaped(path), _reason(exc))
+        return {}
+    undecodable = 0
+    for raw in lines:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            undecodable += 1  # its file is cleaned without a URL, the other lines still count
+            continue
         name, _, url = line.partition("\t")
         if url.strip():
             urls[name.strip()] = url.strip()
+    if undecodable:
+        logger.warning("%s: %d line(s) not UTF-8, left out", escaped(path), undecodable)
     return urls
+
+
+def escaped(path: Path) -> str:
+    """The path as text that any writer can encode: undecodable bytes of a file name become \\xNN."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8"
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def read_html_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:

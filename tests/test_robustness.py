@@ -214,6 +214,22 @@ def test_a_symlink_loop_and_a_non_utf8_name_fail_alone(texts: Path, tmp_path: Pa
     assert STATE_FILE in files_under(out)
 
 
+def test_unreadable_url_sidecars_and_urls_tsv_lines_are_left_out_with_a_warning(
+    texts: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (texts / "kompas.url").write_bytes(b"\xff\xfe not a URL")  # binary: the run used to crash
+    (texts / "banjir.url").write_text("https://x.id/" + "a" * 70_000, encoding="utf-8")  # too long for a URL
+    (texts / "urls.tsv").write_bytes(b"panen.txt\thttps://x.id/panen\n\xffrusak.txt\thttps://x.id/r\n")
+    out = tmp_path / "out"
+    summary = run_batch([texts], out, BatchOptions(fmt="jsonl"))
+    assert (summary.total, summary.cleaned, summary.failed) == (3, 3, [])
+    urls = {Path(r["input"]).name: r["url"] for r in jsonl_records(out)}
+    assert urls == {"kompas.txt": None, "banjir.txt": None, "panen.txt": "https://x.id/panen"}
+    assert "kompas.url not read (not UTF-8)" in caplog.text
+    assert "banjir.url not read (over 65536 bytes)" in caplog.text
+    assert "urls.tsv: 1 line(s) not UTF-8, left out" in caplog.text
+
+
 # --- pages and texts -------------------------------------------------------------------------
 
 PARAGRAPHS = "".join(

@@ -88,7 +88,7 @@ def streamed_files(paths: list[str]) -> list[tuple[str, str]]:
     """(where to open it, its name in records) for each file; local globs expanded on the
     driver, local names made absolute as the CLI makes them. A local path that matches
     nothing stays, to become an error row ("not found") instead of vanishing."""
-    from ..batch import escaped
+    from ..inputs import escaped
 
     files: list[tuple[str, str]] = []
     for path in paths:
