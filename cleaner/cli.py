@@ -526,9 +526,10 @@ def _discover(args: argparse.Namespace, site: str | None) -> Discovery:
 
 
 def _read_path_list(name: str) -> list[Path]:
-    """One path a line (blank lines skipped); names are taken as they are, spaces included."""
-    text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    return [Path(line) for line in text.splitlines() if line.strip()]
+    """One path a line (blank lines skipped); names are taken as they are, spaces included,
+    and as bytes, as the file system holds them: a name that is not UTF-8 is a name too."""
+    data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    return [Path(os.fsdecode(line)) for line in data.splitlines() if line.strip()]
 
 
 def _read_url_file(name: str) -> list[str]:
@@ -590,17 +591,17 @@ def _error(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run_clean(args: argparse.Namespace) -> int:
-    if args.files_from:
-        try:
-            listed = _read_path_list(args.files_from)
-        except (OSError, UnicodeDecodeError) as exc:
-            return _error(f"cannot read {args.files_from}: {getattr(exc, 'strerror', None) or exc}")
-        args.paths = [*args.paths, *listed]
-    if not args.paths:
-        return _error("no input: give paths or --files-from")
     missing = _missing(args.paths)
     if missing:  # a usage error: checked before anything is created
         return _error(f"no such file or folder: {', '.join(map(str, missing))}")
+    if args.files_from:  # a listed path that is missing is one failed input, not a usage error
+        try:
+            listed = _read_path_list(args.files_from)
+        except OSError as exc:
+            return _error(f"cannot read {args.files_from}: {exc.strerror or exc}")
+        args.paths = [*args.paths, *listed]
+    if not args.paths:
+        return _error("no input: give paths or --files-from")
     stream = is_stream_target(args.out)
     if stream and args.format not in (None, "jsonl"):
         return _error(f"-o {args.out} writes JSONL; --format {args.format} needs an output folder")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,23 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
     assert page["extraction"] != "text" and page["url"] == _url(PAGES[0])
 
 
+def test_a_listed_path_that_is_missing_or_not_utf8_is_one_input(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "satu.txt").write_text(KOMPAS, encoding="utf-8")
+    with open(os.fsencode(folder) + b"/caf\xe9.txt", "wb") as fh:  # noqa: PTH123  # a name that is not UTF-8
+        fh.write(KOMPAS.encode())
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(b"\n".join([os.fsencode(folder / "satu.txt"), os.fsencode(folder) + b"/caf\xe9.txt",
+                                     os.fsencode(folder / "hilang.txt")]) + b"\n")  # fmt: skip
+    out = tmp_path / "out"
+    assert main(["clean", "--files-from", str(listing), "-o", str(out), "--format", "jsonl"]) == 1
+    summary = run_batch([folder / "hilang.txt"], out, BatchOptions(fmt="jsonl"))
+    assert summary.failed == [(str(folder / "hilang.txt"), "not found")]
+    inputs = [r["input"] for r in jsonl_records(out)]
+    assert inputs == [str(folder / "satu.txt")]  # the name that is not UTF-8 fails alone, as in a folder
+
+
 def test_inputs_listed_in_a_file_or_on_stdin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -158,7 +176,8 @@ def test_inputs_listed_in_a_file_or_on_stdin(
     out = tmp_path / "out"
     assert main(["clean", "--files-from", str(listing), "-o", str(out), "--format", "jsonl"]) == 0
     assert [r["input"] for r in jsonl_records(out)] == [str(folder / "dua.txt"), str(folder / "satu.txt")]
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"{folder / 'tiga.txt'}\n"))
+    stdin = io.TextIOWrapper(io.BytesIO(f"{folder / 'tiga.txt'}\n".encode()))  # read as bytes
+    monkeypatch.setattr("sys.stdin", stdin)
     assert main(["clean", "--files-from", "-", "-o", str(tmp_path / "out2"), "--format", "jsonl"]) == 0
     assert [r["input"] for r in jsonl_records(tmp_path / "out2")] == [str(folder / "tiga.txt")]
     assert main(["clean", "-o", str(out)]) == 2
