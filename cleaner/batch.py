@@ -29,6 +29,7 @@ import logging
 import os
 import secrets
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,7 +45,17 @@ except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
 from . import logs
-from .containers import JsonlFields, container_kind, jsonl_entries, warc_entries
+from .containers import (
+    JSONL_GZ,
+    JSONL_SUFFIXES,
+    WARC_SUFFIXES,
+    JsonlFields,
+    container_kind,
+    inflate,
+    is_gzipped_jsonl,
+    jsonl_entries,
+    warc_entries,
+)
 from .core import Cleaner
 from .decode import MAX_BYTES
 from .dedup import DEFAULT_THRESHOLD, DuplicateIndex, Mode, fingerprint, mark_duplicate
@@ -100,7 +111,7 @@ def clean_file(cleaner: Cleaner, path: Path, *, max_bytes: int = MAX_BYTES) -> A
 
 
 def _unsupported_reason(path: Path) -> str:
-    supported = ", ".join(sorted(SUFFIXES))
+    supported = ", ".join(sorted((*SUFFIXES, *WARC_SUFFIXES, *JSONL_SUFFIXES, JSONL_GZ)))
     return f"unsupported file type {''.join(path.suffixes) or path.name!r} (supported: {supported})"
 
 
@@ -122,11 +133,16 @@ class Input:
 
 
 def collect_inputs(
-    paths: Iterable[str | Path], *, exclude: Path | None = None, jsonl: JsonlFields | None = None
+    paths: Iterable[str | Path],
+    *,
+    exclude: Path | None = None,
+    jsonl: JsonlFields | None = None,
+    staging: Path | None = None,
 ) -> list[Input]:
     """Files given, and the supported files under folders given (recursively, sorted, hidden
     entries and the `exclude` folder left out). Each file once, in the order given. A WARC
-    or JSONL file given is one input per document in it (cleaner.containers)."""
+    or JSONL file given is one input per document in it (cleaner.containers); a .jsonl.gz is
+    inflated into `staging` (a temporary folder the caller removes when the run is over)."""
     inputs: list[Input] = []
     seen: set[str] = set()
     excluded = exclude.resolve() if exclude else None
@@ -134,7 +150,7 @@ def collect_inputs(
         if given.is_dir():
             found = list(_walk(given, excluded))
         elif given.is_file() and container_kind(given):
-            found = list(_container_inputs(given, jsonl or JsonlFields()))
+            found = list(_container_inputs(given, jsonl or JsonlFields(), staging=staging))
         elif given.is_file():
             problem = None if input_suffix(given) else _unsupported_reason(given)
             found = [_input(given, Path(given.name), problem, given_file=True)]
@@ -209,7 +225,9 @@ def _input(
     return Input(path, rel, problem, source=source, resolved=resolved)
 
 
-def _container_inputs(path: Path, fields: JsonlFields, *, rel: Path | None = None) -> Iterator[Input]:
+def _container_inputs(
+    path: Path, fields: JsonlFields, *, rel: Path | None = None, staging: Path | None = None
+) -> Iterator[Input]:
     """One input per document of a WARC or JSONL file, named `<file>#<record id or line>`;
     json/txt outputs go to OUT/<rel, by default the file name>/<number>.json. A file that
     breaks off or is corrupt is one failed input after the documents read before the break
@@ -217,11 +235,19 @@ def _container_inputs(path: Path, fields: JsonlFields, *, rel: Path | None = Non
     kind = container_kind(path)
     rel = rel or Path(path.name)
     real = escaped(path.resolve())
+    readable, broken = path, None
+    if is_gzipped_jsonl(path):
+        if staging is None:
+            raise ValueError("a .jsonl.gz input needs a staging folder to be inflated into")
+        handle, name = tempfile.mkstemp(suffix=".jsonl", dir=staging)
+        os.close(handle)
+        readable = Path(name)
+        broken = inflate(path, readable)
     try:
-        entries = warc_entries(path) if kind == "warc" else jsonl_entries(path, fields)
+        entries = warc_entries(path) if kind == "warc" else jsonl_entries(readable, fields)
         for number, entry in enumerate(entries, start=1):
             source = Source(
-                path,
+                readable,
                 url=entry.url,
                 charset=entry.charset,
                 container=kind,
@@ -232,7 +258,9 @@ def _container_inputs(path: Path, fields: JsonlFields, *, rel: Path | None = Non
             problem = "not a JSON object" if entry.kind == "bad" else None
             yield Input(path, rel / f"{number:07}", problem, source=f"{real}#{entry.name}", resolved=source)
     except Exception as exc:  # a corrupt container is one failed input, never the run
-        yield Input(path, rel, f"unreadable {kind} file: {type(exc).__name__}: {exc}", source=real)
+        broken = f"{type(exc).__name__}: {exc}"
+    if broken:
+        yield Input(path, rel, f"unreadable {kind} file: {broken}", source=real)
 
 
 # --- the summary --------------------------------------------------------------------------
@@ -662,19 +690,20 @@ def run_batch(
         cleaner = default_cleaner()
     duplicates = DuplicateIndex(options.dedup, options.dedup_threshold) if options.dedup else None
     run = _Run(cleaner, options, duplicates)
-    if is_stream_target(out_dir):
-        if options.fmt != "jsonl":
-            raise ValueError(f"-o {out_dir} writes JSONL; format {options.fmt!r} needs an output folder")
-        jobs = collect_inputs(inputs, jsonl=options.jsonl)
-        summary = Summary(total=len(jobs))
-        stream = _StreamWriter(Path(out_dir))
-        _clean_all(_plan(jobs, stream, summary, force=True), stream, summary, run)
-        return summary
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with exclusive_use(out):
-        jobs = collect_inputs(inputs, exclude=out, jsonl=options.jsonl)
-        return _run_locked(jobs, out, options.force, run)
+    with tempfile.TemporaryDirectory(prefix="cleaner-staging-") as staging:  # .jsonl.gz inflated
+        if is_stream_target(out_dir):
+            if options.fmt != "jsonl":
+                raise ValueError(f"-o {out_dir} writes JSONL; format {options.fmt!r} needs an output folder")
+            jobs = collect_inputs(inputs, jsonl=options.jsonl, staging=Path(staging))
+            summary = Summary(total=len(jobs))
+            stream = _StreamWriter(Path(out_dir))
+            _clean_all(_plan(jobs, stream, summary, force=True), stream, summary, run)
+            return summary
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        with exclusive_use(out):
+            jobs = collect_inputs(inputs, exclude=out, jsonl=options.jsonl, staging=Path(staging))
+            return _run_locked(jobs, out, options.force, run)
 
 
 @dataclass(frozen=True, slots=True)

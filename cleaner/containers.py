@@ -10,15 +10,19 @@ and a 2xx status; the record's target URI is the page URL and the Content-Type c
 declared encoding. A gzipped WARC is gzipped per record, which is what makes an offset a
 place to start reading.
 
-JSONL (`.jsonl`): one JSON object per line; the field named by `html_field` holds a page or
+JSONL (`.jsonl`, `.jsonl.gz`): one JSON object per line; the field named by `html_field` holds a page or
 the one named by `text_field` a text (`html_field` wins when both are set and present),
-`url_field` its URL. A line without either content field is skipped and counted.
+`url_field` its URL. A line without either content field is skipped and counted. A gzip
+stream cannot be entered in the middle, so a `.jsonl.gz` is first inflated into the run's
+staging folder (one pass; the copy is deleted at the end of the run) and read from there.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +32,7 @@ from .errors import InputError
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 JSONL_SUFFIXES = (".jsonl",)
+JSONL_GZ = ".jsonl.gz"
 CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -56,8 +61,23 @@ def container_kind(path: Path) -> str | None:
     name = path.name.lower()
     if name.endswith(WARC_SUFFIXES):
         return "warc"
-    if name.endswith(JSONL_SUFFIXES):
+    if name.endswith((*JSONL_SUFFIXES, JSONL_GZ)):
         return "jsonl"
+    return None
+
+
+def is_gzipped_jsonl(path: Path) -> bool:
+    return path.name.lower().endswith(JSONL_GZ)
+
+
+def inflate(path: Path, into: Path) -> str | None:
+    """Write the inflated `path` to `into`; the reason it broke off, if it did (corrupt or
+    cut short), when what came before it is written all the same."""
+    try:
+        with gzip.open(path, "rb") as source, into.open("wb") as target:
+            target.writelines(source)  # line by line: every whole line before a break is kept
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        return f"corrupt gzip: {exc}"
     return None
 
 

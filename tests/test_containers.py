@@ -3,6 +3,7 @@ that cleans it, and its record says where it came from."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -145,6 +146,39 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
     )
     page = records[f"{source}#line 4"]
     assert page["extraction"] != "text" and page["url"] == _url(PAGES[0])
+
+
+def test_a_gzipped_jsonl_is_read_as_the_jsonl_it_holds_and_its_staging_copy_removed(
+    tmp_path: Path, cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # where the run stages the inflated copy
+    lines = [
+        json.dumps({"url": f"https://www.kompas.tv/{i}", "text": f"{KOMPAS}\n(dokumen {i})"})
+        for i in range(300)
+    ]
+    plain, packed = tmp_path / "dump.jsonl", tmp_path / "dump.jsonl.gz"
+    plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    for source in (plain, packed):
+        run_batch(
+            [source], tmp_path / source.name.replace(".", "-"), BatchOptions(fmt="jsonl"), cleaner=cleaner
+        )
+
+    def by_line(out: Path) -> dict[str, dict[str, object]]:
+        return {r.pop("input").rsplit("#", 1)[1]: r for r in jsonl_records(out)}
+
+    unpacked = by_line(tmp_path / "dump-jsonl-gz")
+    assert unpacked == by_line(tmp_path / "dump-jsonl") and len(unpacked) == 300
+    assert not list(tmp_path.glob("cleaner-staging-*"))
+
+    cut = tmp_path / "putus.jsonl.gz"  # a dump cut short while it was written
+    compressed = packed.read_bytes()
+    cut.write_bytes(compressed[: len(compressed) // 2])
+    summary = run_batch([cut], tmp_path / "out-cut", BatchOptions(fmt="jsonl"), cleaner=cleaner)
+    assert 0 < summary.cleaned < 300  # the lines before the break
+    assert [(name, reason.split(":")[0]) for name, reason in summary.failed] == [
+        (str(cut), "unreadable jsonl file")
+    ]
 
 
 def test_a_listed_path_that_is_missing_or_not_utf8_is_one_input(tmp_path: Path) -> None:
