@@ -57,7 +57,7 @@ from .containers import (
     warc_entries,
 )
 from .core import Cleaner
-from .decode import MAX_BYTES
+from .decode import MAX_BYTES, NOT_REGULAR
 from .dedup import DEFAULT_THRESHOLD, DuplicateIndex, Mode, fingerprint, mark_duplicate
 from .errors import CleanerError, InputError
 from .inputs import (
@@ -155,7 +155,7 @@ def collect_inputs(
             problem = None if input_suffix(given) else _unsupported_reason(given)
             found = [_input(given, Path(given.name), problem, given_file=True)]
         else:
-            found = [_input(given, Path(given.name), "not found")]
+            found = [_input(given, Path(given.name), NOT_REGULAR if given.exists() else "not found")]
         for item in found:
             if item.source not in seen:
                 seen.add(item.source)
@@ -235,6 +235,9 @@ def _container_inputs(
     kind = container_kind(path)
     rel = rel or Path(path.name)
     real = escaped(path.resolve())
+    if not path.is_file():  # a link to a device or a pipe, read for ever
+        yield Input(path, rel, NOT_REGULAR, source=real)
+        return
     readable, broken = path, None
     if is_gzipped_jsonl(path):
         if staging is None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -11,6 +13,7 @@ from charset_normalizer import from_bytes
 from .errors import InputError
 
 MAX_BYTES = 50 * 1024 * 1024
+NOT_REGULAR = "not a regular file (a device, a pipe or a socket)"
 BINARY_SNIFF = 8192
 CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 BOMS = (
@@ -23,13 +26,21 @@ BOMS = (
 
 
 def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, at most max_bytes. A name may stand for a device, a pipe or a
+    socket (a link to /dev/zero, a FIFO): opened without blocking and refused, never read
+    without end."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"too large: {size} bytes (limit {max_bytes})", path=str(path))
-        data = path.read_bytes()
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:  # noqa: PTH123  # from a descriptor
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(NOT_REGULAR, path=str(path))
+            if info.st_size > max_bytes:
+                raise InputError(f"too large: {info.st_size} bytes (limit {max_bytes})", path=str(path))
+            data = fh.read(max_bytes + 1)  # the file may grow while it is read
     except OSError as exc:
         raise InputError(f"unreadable: {exc.strerror or exc}", path=str(path)) from exc
+    if len(data) > max_bytes:
+        raise InputError(f"too large: over {max_bytes} bytes", path=str(path))
     if not data.strip():
         raise InputError("empty", path=str(path))
     return data

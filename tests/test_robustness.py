@@ -214,6 +214,23 @@ def test_a_symlink_loop_and_a_non_utf8_name_fail_alone(texts: Path, tmp_path: Pa
     assert STATE_FILE in files_under(out)
 
 
+@pytest.mark.skipif(
+    not Path("/dev/zero").exists() or not hasattr(os, "mkfifo"), reason="needs /dev/zero and FIFOs"
+)
+def test_links_to_devices_and_pipes_fail_alone_and_are_never_read(texts: Path, tmp_path: Path) -> None:
+    (texts / "nol.txt").symlink_to("/dev/zero")  # read to its end, it has none: the run used to be OOM-killed
+    (texts / "nol.warc.gz").symlink_to("/dev/zero")
+    os.mkfifo(texts / "pipa.html")  # opened for reading, it waits for a writer for ever
+    started = time.monotonic()
+    summary = run_batch([texts], tmp_path / "out", BatchOptions(fmt="jsonl", workers=1))
+    assert time.monotonic() - started < 30
+    assert summary.cleaned == 3
+    assert dict(summary.failed) == {  # the two links are one input: records are keyed by the resolved path
+        "/dev/zero": "not a regular file (a device, a pipe or a socket)",
+        f"{texts}/pipa.html": "not a regular file (a device, a pipe or a socket)",
+    }
+
+
 def test_unreadable_url_sidecars_and_urls_tsv_lines_are_left_out_with_a_warning(
     texts: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
