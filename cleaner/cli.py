@@ -26,7 +26,7 @@ from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, BatchOptions, is_stream
 from .containers import JsonlFields
 from .core import Cleaner
 from .decode import MAX_BYTES, read_text
-from .dedup import DEFAULT_THRESHOLD
+from .dedup import DEFAULT_THRESHOLD, threshold_arg
 from .errors import CleanerError, FetchError, RuleError
 from .fetchsettings import FetchSettings
 from .inputs import header_charset_for, is_html, read_html_bytes, url_for
@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument(
         "--dedup-threshold",
-        type=float,
+        type=threshold_arg,
         default=DEFAULT_THRESHOLD,
         metavar="J",
         help=f"--dedup near: estimated Jaccard similarity of a duplicate (default: {DEFAULT_THRESHOLD})",

@@ -12,6 +12,7 @@ indexed: duplicates are found among the documents cleaned in this run.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,6 +24,17 @@ Mode = Literal["exact", "near"]
 PERMUTATIONS = 128
 DEFAULT_THRESHOLD = 0.8
 SCHEME = "affine32"  # datasketch's hashing scheme, named where signatures are made and read back
+
+
+def threshold_arg(value: str) -> float:
+    """`--dedup-threshold` as both commands read it: a Jaccard similarity above 0, at most 1."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 < number <= 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"a Jaccard similarity above 0 and at most 1, not {value}")
+    return number
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,8 @@ def test_broken_rules_folder_exits_2_with_file_and_rule(
         ["clean", "x"],  # no -o
         ["clean", "x", "-o", "out", "--workers", "0"],
         ["clean", "x", "-o", "out", "--format", "xml"],
+        ["clean", "x", "-o", "out", "--dedup", "near", "--dedup-threshold", "2"],  # was a traceback
+        ["clean", "x", "-o", "out", "--dedup", "near", "--dedup-threshold", "nan"],
         ["fixtures", "verify"],
     ],
 )

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..containers import JsonlFields
 from ..decode import MAX_BYTES
-from ..dedup import DEFAULT_THRESHOLD
+from ..dedup import DEFAULT_THRESHOLD, threshold_arg
 from ..errors import RuleError
 from ..limits import DEFAULT_TIMEOUT
 from .clean import clean_partition, ship_rules
@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-dedup", action="store_true", help="do not mark near duplicates")
     parser.add_argument(
         "--dedup-threshold",
-        type=float,
+        type=threshold_arg,
         metavar="J",
         default=DEFAULT_THRESHOLD,
         help=f"Jaccard similarity of word 5-shingles of a near duplicate (default: {DEFAULT_THRESHOLD})",
