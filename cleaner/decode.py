@@ -112,6 +112,7 @@ META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""",
     re.IGNORECASE,
 )
+WIDE_UNICODE = ("utf-16", "utf-32")  # codecs.lookup names: "utf-16", "utf-16-le", "utf-32-be", ...
 LATIN_FAMILIES = (
     "cp1250",
     "cp1252",
@@ -143,6 +144,10 @@ def decode_html(data: bytes, *, declared: str | None = None, path: str | None = 
         raise InputError("binary data, not HTML", path=path)
     for label in (declared, sniff_meta_charset(data)):
         codec = _codec_or_none(label)
+        if codec and codec.startswith(WIDE_UNICODE):
+            # Bytes without a BOM and without NULs (those were refused as binary above) are not
+            # UTF-16 or UTF-32, whatever the page says; browsers read such a label as UTF-8.
+            codec = "utf-8"
         if codec:
             try:
                 return data.decode(codec)

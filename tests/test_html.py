@@ -80,6 +80,10 @@ SAMPLE = "Kafé “Kopi Tubruk” – naïve façade résumé"
         (f"<p>{SAMPLE}</p>".encode("cp1252"), SAMPLE),  # no charset at all
         (f"<p>{SAMPLE}</p>".encode(), SAMPLE),  # no charset, UTF-8
         ("<p>UTF-16 ok</p>".encode("utf-16"), "UTF-16 ok"),
+        # A UTF-8 page that says UTF-16 (it cannot be: no BOM, no NULs), read as browsers read
+        # it. Of an even length: odd bytes fail to decode as UTF-16 and fell back to UTF-8 anyway.
+        (f'<meta charset="utf-16"><p>{SAMPLE}</p> '.encode(), SAMPLE),
+        (f'<meta charset="UTF-16LE"><p>{SAMPLE}</p> '.encode(), SAMPLE),
     ],
 )
 def test_decoding(data: bytes, expected: str) -> None:
@@ -89,6 +93,11 @@ def test_decoding(data: bytes, expected: str) -> None:
 def test_header_charset_wins_over_a_wrong_meta() -> None:
     data = f'<meta charset="utf-8"><p>{SAMPLE}</p>'.encode("cp1252")
     assert SAMPLE in decode_html(data, declared="windows-1252")
+
+
+def test_a_header_saying_utf16_of_a_utf8_page_reads_utf8() -> None:
+    for page in (f"<p>{SAMPLE}</p>".encode(), f"<p>{SAMPLE}</p> ".encode()):  # one of them even
+        assert SAMPLE in decode_html(page, declared="utf-16")
 
 
 def test_undecodable_bytes_never_crash(cleaner: Cleaner) -> None:
