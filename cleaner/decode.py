@@ -134,14 +134,23 @@ def sniff_meta_charset(data: bytes) -> str | None:
 
 
 def decode_html(data: bytes, *, declared: str | None = None, path: str | None = None) -> str:
-    """Bytes of a page to text: BOM, then the HTTP header's charset (`declared`), then
-    <meta charset>, then UTF-8, UTF-8 with a few broken bytes, then detection. Binary data
+    """Bytes of a page to text: BOM, then valid non-ASCII UTF-8, then the HTTP header's
+    charset (`declared`), then <meta charset>, then UTF-8 with a few broken bytes, then detection. Binary data
     is refused; bad bytes in otherwise readable pages never are: they become U+FFFD."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
     if _looks_binary(data):
         raise InputError("binary data, not HTML", path=path)
+    try:
+        utf8: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        utf8 = None
+    if utf8 is not None and not utf8.isascii():
+        # Valid UTF-8 with characters beyond ASCII is UTF-8, whatever a label says: a legacy
+        # code page's text is almost never valid UTF-8, and a site that declares ISO-8859-1
+        # while it serves UTF-8 would otherwise come out as mojibake ("Kafé" as "KafÃ©").
+        return utf8
     for label in (declared, sniff_meta_charset(data)):
         codec = _codec_or_none(label)
         if codec and codec.startswith(WIDE_UNICODE):
@@ -154,10 +163,8 @@ def decode_html(data: bytes, *, declared: str | None = None, path: str | None = 
             except UnicodeDecodeError:
                 if codec == "utf-8":  # a page that says UTF-8 and mostly is: keep it, mark the bad bytes
                     return data.decode(codec, errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    if utf8 is not None:
+        return utf8
     if (text := _mostly_utf8(data)) is not None:
         return text
     return data.decode(_detect(data), errors="replace")

@@ -84,6 +84,9 @@ SAMPLE = "Kafé “Kopi Tubruk” – naïve façade résumé"
         # it. Of an even length: odd bytes fail to decode as UTF-16 and fell back to UTF-8 anyway.
         (f'<meta charset="utf-16"><p>{SAMPLE}</p> '.encode(), SAMPLE),
         (f'<meta charset="UTF-16LE"><p>{SAMPLE}</p> '.encode(), SAMPLE),
+        # A UTF-8 page that declares a legacy code page (a CMS template's ISO-8859-1): as UTF-8.
+        # (Without a closing curly quote: its byte 0x9D has no cp1252 character, which fails.)
+        ('<meta charset="iso-8859-1"><p>Kafé naïve résumé</p>'.encode(), "Kafé naïve résumé"),
     ],
 )
 def test_decoding(data: bytes, expected: str) -> None:
@@ -93,6 +96,15 @@ def test_decoding(data: bytes, expected: str) -> None:
 def test_header_charset_wins_over_a_wrong_meta() -> None:
     data = f'<meta charset="utf-8"><p>{SAMPLE}</p>'.encode("cp1252")
     assert SAMPLE in decode_html(data, declared="windows-1252")
+
+
+def test_a_header_saying_a_legacy_code_page_of_a_utf8_page_reads_utf8() -> None:
+    assert "Kafé naïve" in decode_html("<p>Kafé naïve</p>".encode(), declared="windows-1252")
+
+
+def test_a_label_still_decides_for_ascii_bytes() -> None:
+    # ISO-2022-JP is 7-bit: its Japanese is escape sequences in ASCII bytes, only the label tells
+    assert "日本語" in decode_html('<meta charset="iso-2022-jp"><p>日本語</p>'.encode("iso-2022-jp"))
 
 
 def test_a_header_saying_utf16_of_a_utf8_page_reads_utf8() -> None:
