@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tqdm import tqdm
 
 from . import logs
@@ -385,7 +386,8 @@ def _clean_page(cleaner: Cleaner, page: _Page, given: str, url: str) -> Outcome:
 
     def finish(article: Article) -> Cleaned:
         record = {"input": given, "normalized_url": url, **article.to_dict()}
-        return Cleaned((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"), Facts.of(article))
+        # compact, as clean writes JSONL
+        return Cleaned(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE), Facts.of(article))
 
     # No time budget: pages are cleaned in a thread, where no timer can stop them.
     outcome = clean_one(clean, finish, timeout=None)
