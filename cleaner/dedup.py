@@ -26,15 +26,23 @@ DEFAULT_THRESHOLD = 0.8
 SCHEME = "affine32"  # datasketch's hashing scheme, named where signatures are made and read back
 
 
+def checked_threshold(value: float) -> float:
+    """A near-duplicate threshold: a Jaccard similarity above 0 and at most 1 (nan is not one)."""
+    if not 0 < value <= 1:
+        raise ValueError(f"a Jaccard similarity above 0 and at most 1, not {value}")
+    return value
+
+
 def threshold_arg(value: str) -> float:
-    """`--dedup-threshold` as both commands read it: a Jaccard similarity above 0, at most 1."""
+    """`--dedup-threshold` as both commands read it (checked_threshold)."""
     try:
         number = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not 0 < number <= 1:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"a Jaccard similarity above 0 and at most 1, not {value}")
-    return number
+    try:
+        return checked_threshold(number)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +70,7 @@ def fingerprint(text: str, mode: Mode) -> Fingerprint | None:
 
 class DuplicateIndex:
     def __init__(self, mode: Mode, threshold: float = DEFAULT_THRESHOLD):
-        self.mode, self.threshold = mode, threshold
+        self.mode, self.threshold = mode, checked_threshold(threshold)
         self.exact: dict[str, str] = {}
         self.order: dict[str, int] = {}
         self.lsh: Any = None

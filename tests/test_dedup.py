@@ -92,3 +92,9 @@ def test_near_marking_hashes_exactly_the_shared_shingles() -> None:
     expected.update_batch([shingle.encode("utf-8") for shingle in word_shingles(text)])
     found = fingerprint(text, "near")
     assert found is not None and found.signature == expected.hashvalues.tobytes()
+
+
+@pytest.mark.parametrize("threshold", [0.0, 2.0, -1.0, float("nan")])
+def test_a_threshold_outside_0_1_is_refused_with_a_clear_error(threshold: float) -> None:
+    with pytest.raises(ValueError, match="Jaccard similarity above 0 and at most 1"):
+        DuplicateIndex("near", threshold)
