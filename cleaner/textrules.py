@@ -611,11 +611,11 @@ def drop_link_lists(doc: _Doc) -> None:
             continue
         whole = len(alive) == len(lines)
         if whole and passage.shape.is_headline and not passage.list_item:
-            headlines = headlines + alive
+            headlines += alive  # in place: a new list per passage made long runs quadratic
         else:
             headlines = _drop_run(doc, headlines, settings.link_list_min)
         if whole and _is_link_word(passage, settings):
-            words = words + alive
+            words += alive
         else:
             words = _drop_run(doc, words, settings.link_words_min)
     _drop_run(doc, headlines, settings.link_list_min)
