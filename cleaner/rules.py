@@ -449,10 +449,12 @@ class RuleSet:
         """The agency an abbreviation stands for ("ANT" -> "Antara"); anything else as given."""
         return self.sources.get(source_key(code), code)
 
-    def may_match_a_line_rule(self, text: str) -> bool:
+    def may_match_a_line_rule(self, text: str, candidates: int | None = None) -> bool:
         """False when no cut or whole-line rule (where: any/head) matches `text`, which is
-        most lines. (One alternation of all the rules was slower with the regex module.)"""
-        return any(rule.regex.fullmatch(text) for rule in self.rules_for("whole_line_rules", text))
+        most lines. `candidates`: the text's RuleIndex bits, when the caller has them already.
+        (One alternation of all the rules was slower with the regex module.)"""
+        bits = self.index.bits(text) if candidates is None else candidates
+        return any(rule.regex.fullmatch(text) for rule in self.index.pick("whole_line_rules", bits))
 
     def rules_for(self, section: IndexedSection, text: str) -> list[Rule]:
         """The rules of `section`, in order, that may match `text` (fully, from its start or

@@ -83,8 +83,8 @@ class _Doc:
         """Whether a cut or whole-line rule may match the line, asked once per line."""
         known = self._may_match.get(line.index)
         if known is None:
-            rules = self.rules_for("whole_line_rules", line.text)
-            known = self._may_match[line.index] = any(rule.regex.fullmatch(line.text) for rule in rules)
+            known = self.ruleset.may_match_a_line_rule(line.text, self.candidates(line.text))
+            self._may_match[line.index] = known
         return known
 
     def rules_for(self, section: IndexedSection, text: str) -> list[Rule]:

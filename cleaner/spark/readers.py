@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..containers import (
+    JSONL_GZ,
     JSONL_SUFFIXES,
     WARC_SUFFIXES,
     JsonlFields,
@@ -41,7 +42,7 @@ from ..decode import MAX_BYTES
 from .schema import DOCUMENT_SCHEMA
 
 STREAMED_SCHEMES = ("http://", "https://")
-JSONL_NAMES = (*JSONL_SUFFIXES, *(s + ".gz" for s in JSONL_SUFFIXES))
+JSONL_NAMES = (*JSONL_SUFFIXES, JSONL_GZ)
 HTTP_TIMEOUT = 120  # seconds without a byte before a streamed file counts as unreadable
 
 
