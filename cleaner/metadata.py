@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import Field, dataclass, field, fields, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any, Literal
 
-from .rules import RegexMatch, RuleSet
+from .rules import RegexMatch, RuleSet, utc_offset
 
 Source = Literal[
     "json-ld",  # the page's JSON-LD (NewsArticle and kin)
@@ -272,14 +272,8 @@ def parse_date(groups: dict[str, str], ruleset: RuleSet) -> str | None:
 
 
 def parse_offset(zone: str | None, ruleset: RuleSet) -> timezone | None:
-    if not zone:
-        return None
-    value = ruleset.zone_offset(zone)
-    m = re.fullmatch(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?", value.strip())
-    if not m:
-        return None
-    sign = -1 if m.group(1) == "-" else 1
-    return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
+    """The offset of a zone name ("WIB") or an offset as a page prints it; None for neither."""
+    return utc_offset(ruleset.zone_offset(zone)) if zone else None
 
 
 def find_visible_date(text: str, ruleset: RuleSet) -> str | None:

@@ -228,7 +228,10 @@ def is_organisation(name: str, ruleset: RuleSet) -> bool:
 def read_htmldate(tree: lxml_html.HtmlElement, url: str | None) -> Metadata:
     """A last resort for the date: htmldate, trafilatura's date finder, in its quick mode
     (URL, <time>, common markup)."""
-    found = find_date(tree, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    try:
+        found = find_date(tree, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except (ValueError, OverflowError):  # htmldate's arithmetic on a page's "+99:99" offset
+        found = None
     return Metadata(published=found, found_by={"published": "htmldate"} if found else {})
 
 
@@ -247,7 +250,12 @@ def in_page_zone(published: str | None, ruleset: RuleSet, page_text: str) -> str
         return published
     zone = ruleset.timezone or _printed_zone(page_text, ruleset)
     offset = parse_offset(zone, ruleset) if zone else None
-    return moment.astimezone(offset).isoformat() if offset is not None else published
+    if offset is None:
+        return published
+    try:
+        return moment.astimezone(offset).isoformat()
+    except OverflowError:  # 9999-12-31T23:59Z, a placeholder, has no later day to move to
+        return published
 
 
 def _printed_zone(page_text: str, ruleset: RuleSet) -> str | None:

@@ -16,6 +16,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -592,8 +593,25 @@ def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:
     _check_unique_ids(path, spec)
     _check_stoplists(path, spec)
     _check_lookup_keys(path, spec)
+    _check_timezones(path, spec)
     _check_generated_vars(path, spec)
     return spec
+
+
+UTC_OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?")
+
+
+def utc_offset(value: str) -> timezone | None:
+    """ "+07:00", "UTC+7" or "GMT-0530" as a timezone; None when it is not an offset a clock
+    can show (hours under 24, minutes under 60): a page's "+99:99" is no zone at all."""
+    m = UTC_OFFSET.fullmatch(value.strip())
+    if not m:
+        return None
+    hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+    if hours >= 24 or minutes >= 60:
+        return None
+    sign = -1 if m.group(1) == "-" else 1
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
 LOOKUP_KEYS: dict[str, Callable[[str], str]] = {
@@ -616,6 +634,23 @@ def _check_lookup_keys(path: Path, spec: RuleFileSpec) -> None:
                 message = f"{key!r} is the same key as {seen[normal]!r} (keys are matched ignoring case)"
                 raise RuleError(str(path), message, key=f"{section}.{key}")
             seen[normal] = key
+
+
+def _check_timezones(path: Path, spec: RuleFileSpec) -> None:
+    """A zone name stands for a UTC offset; anything else would leave its times unzoned."""
+    for zone, value in spec.timezones.items():
+        if utc_offset(value) is None:
+            message = f"{value!r} is not a UTC offset such as '+07:00'"
+            raise RuleError(str(path), message, key=f"timezones.{zone}")
+
+
+def _check_zone(layers: Layers, timezones: dict[str, str]) -> None:
+    """The set's `timezone` (from the last layer that gives one) is an offset, or a zone name
+    of its `timezones` ("WIB"), e.g. not "Asia/Jakarta"."""
+    zone, path = next(((s.timezone, p) for _, p, s in reversed(layers) if s.timezone), (None, None))
+    if zone and utc_offset(timezones.get(zone_key(zone), zone)) is None:
+        message = f"{zone!r} is neither a UTC offset such as '+07:00' nor a name in `timezones`"
+        raise RuleError(str(path), message, key="timezone")
 
 
 def _check_generated_vars(path: Path, spec: RuleFileSpec) -> None:
@@ -808,6 +843,7 @@ def _compile(name: str, path: Path, layers: Layers) -> RuleSet:
         for section, key_of in LOOKUP_KEYS.items():
             tables[section].update({key_of(k): v for k, v in getattr(spec, section).items()})
         organisations.update(" ".join(name.split()).lower() for name in spec.organisations)
+    _check_zone(layers, tables["timezones"])
     # The site's own rules are tried before inherited ones, and replace an inherited rule of the same id.
     for layer_name, layer_path, spec in reversed(layers):
         for section in SECTIONS:

@@ -148,6 +148,26 @@ def test_published_in_the_sites_zone(
 
 
 @pytest.mark.parametrize(
+    "published", ["2025-02-04T09:20:00+99:99", "2025-02-04T09:20:00-24:00", "2025-02-04 09:20:00 +9999"]
+)
+def test_an_impossible_offset_costs_only_the_date(cleaner: Cleaner, published: str) -> None:
+    """htmldate raised on these, and the whole page failed."""
+    html = (
+        f'<html><head><meta property="article:published_time" content="{published}"></head>'
+        f"<body>{BODY}</body></html>"
+    )
+    article = cleaner.clean_html(html, url="https://news.example.com/a")
+    assert article.paragraphs and article.published is None
+
+
+def test_a_utc_time_at_the_end_of_time_stays_as_given(byline_cleaner: Cleaner) -> None:
+    """Moved to the site's zone, 9999-12-31T23:59Z would be a day past the last date; the page
+    failed with OverflowError."""
+    moment = pagemeta.in_page_zone("9999-12-31T23:59:00+00:00", byline_cleaner.rules.sets["contoh.co.id"], "")
+    assert moment == "9999-12-31T23:59:00+00:00"
+
+
+@pytest.mark.parametrize(
     ("shown", "zone"),
     [
         ("Selasa, 4 Feb 2025 09:20 WITA", "WITA"),

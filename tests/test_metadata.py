@@ -17,7 +17,7 @@ from cleaner import Cleaner
 from cleaner.cli import main
 from cleaner.core import HtmlTrace
 from cleaner.extract import CANDIDATE_MODES, GENERIC_METHODS
-from cleaner.metadata import FIELDS, LIST_FIELDS, Metadata, Source, join_pages, merge, wanted
+from cleaner.metadata import FIELDS, LIST_FIELDS, Metadata, Source, join_pages, merge, parse_date, wanted
 from cleaner.models import Article, ExtractionMethod
 
 from .conftest import rules_dir_with
@@ -268,3 +268,20 @@ def test_clean_html_traced_gives_a_trace(cleaner: Cleaner) -> None:
     assert trace.lines[0].startswith("The council voted")
     record = trace.article.to_dict()
     assert json.loads(json.dumps(record)) == record
+
+
+@pytest.mark.parametrize(
+    ("captured", "expected"),
+    [
+        ("WIB", "2025-02-04T09:20:00+07:00"),
+        ("+0530", "2025-02-04T09:20:00+05:30"),
+        ("GMT-3", "2025-02-04T09:20:00-03:00"),
+        ("+99:99", "2025-02-04T09:20:00"),  # no zone a clock has: the time alone, not a failure
+        ("GMT+24", "2025-02-04T09:20:00"),
+    ],
+)
+def test_a_captured_zone_is_an_offset_or_nothing(cleaner: Cleaner, captured: str, expected: str) -> None:
+    """A user rule's `tz` group may capture any offset a page prints; "+99:99" made
+    datetime raise, and the document failed."""
+    groups = {"day": "4", "month": "2", "year": "2025", "hour": "9", "minute": "20", "tz": captured}
+    assert parse_date(groups, cleaner.rules.default) == expected

@@ -100,6 +100,31 @@ def test_lookup_keys_differing_only_in_case_are_refused(
     assert "key 'timezones.wib'" in err
 
 
+@pytest.mark.parametrize(
+    ("content", "key", "said"),
+    [
+        ("timezones:\n  WIB: Asia/Jakarta\n", "timezones.WIB", "'Asia/Jakarta' is not a UTC offset"),
+        ("timezones:\n  WIB: '+25:00'\n", "timezones.WIB", "'+25:00' is not a UTC offset"),
+        ("timezones:\n  WIB: '+07:60'\n", "timezones.WIB", "'+07:60' is not a UTC offset"),
+        ("timezone: Asia/Jakarta\n", "timezone", "'Asia/Jakarta' is neither a UTC offset"),
+        ("timezone: WIBB\n", "timezone", "'WIBB' is neither a UTC offset"),
+    ],
+)
+def test_a_zone_that_is_no_utc_offset_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, key: str, said: str
+) -> None:
+    """Before, "Asia/Jakarta" left every time unzoned without a word, and "+25:00" failed
+    every document of the site."""
+    err = check_fails(tmp_path, capsys, SITE + content)
+    assert f"example.com.yaml: key '{key}'" in err and said in err
+
+
+@pytest.mark.parametrize("zone", ["WIB", "wita", "'+07:00'", "UTC+7", "'-0530'", "GMT+8"])
+def test_a_zone_name_or_an_offset_is_accepted(tmp_path: Path, zone: str) -> None:
+    folder = broken_folder(tmp_path, SITE + f"timezone: {zone}\n")
+    assert load_rules(folder).sets["example.com"].timezone
+
+
 def test_lookups_ignore_case(cleaner: Cleaner) -> None:
     ruleset = cleaner.rules.default
     assert ruleset.source_name("ANTARA") == ruleset.source_name("ant") == "Antara"
