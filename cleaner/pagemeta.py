@@ -47,6 +47,9 @@ DATE_META = ("article:published_time", "og:published_time", "datePublished", "co
              "pubdate", "publishdate", "dc.date", "dc.date.issued", "date", "parsely-pub-date")  # fmt: skip
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # JSON's "\ud83d": half of a pair, or alone
+# A CMS's empty date ("0001-01-01T00:00:00", "9999-12-31") is no publication date: it would
+# outrank the true one of a later source.
+PLAUSIBLE_YEARS = range(1900, 2101)
 MAX_CREDIT_CHARS = 60  # longer text without a recognisable credit is a caption, not a credit
 
 
@@ -300,7 +303,8 @@ def _shown(element: Any) -> str:
 
 
 def normalise_iso_date(value: Any) -> str | None:
-    """An ISO 8601 date as the page gives it (offset kept), or None if it is not one."""
+    """An ISO 8601 date as the page gives it (offset kept), or None if it is not one (or
+    is a placeholder: PLAUSIBLE_YEARS)."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = (
@@ -311,6 +315,8 @@ def normalise_iso_date(value: Any) -> str | None:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
+        return None
+    if moment.year not in PLAUSIBLE_YEARS:
         return None
     if len(text) <= 10:
         return moment.date().isoformat()

@@ -160,6 +160,25 @@ def test_an_impossible_offset_costs_only_the_date(cleaner: Cleaner, published: s
     assert article.paragraphs and article.published is None
 
 
+@pytest.mark.parametrize(
+    ("placeholder", "expected"),
+    [
+        ("0001-01-01T00:00:00", "2025-02-04T09:20:00+07:00"),  # a CMS's empty date
+        ("9999-12-31T23:59:59Z", "2025-02-04T09:20:00+07:00"),
+        ("1899-12-31", "2025-02-04T09:20:00+07:00"),
+        ("1971-03-20", "1971-03-20"),  # hard negative: an archive's true date stays
+    ],
+)
+def test_a_placeholder_date_gives_way(byline_cleaner: Cleaner, placeholder: str, expected: str) -> None:
+    """The JSON-LD date outranks the meta tag's, and 9999-12-31T23:59Z could not even be moved
+    to WIB (OverflowError: the page failed)."""
+    html = news_page(
+        {"datePublished": placeholder},
+        extra='<meta property="article:published_time" content="2025-02-04T09:20:00+07:00">',
+    )
+    assert byline_cleaner.clean_html(html, url="https://contoh.co.id/read/1").published == expected
+
+
 def test_a_utc_time_at_the_end_of_time_stays_as_given(byline_cleaner: Cleaner) -> None:
     """Moved to the site's zone, 9999-12-31T23:59Z would be a day past the last date; the page
     failed with OverflowError."""
