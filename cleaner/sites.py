@@ -26,7 +26,13 @@ def host_of(url: str | None) -> str | None:
         host = urlsplit(url if "//" in url else "//" + url).hostname
     except ValueError:  # "http://[bad" and other unparsable hosts name no site
         return None
-    return host.lower().removeprefix("www.") if host else None
+    return domain_name(host) if host else None
+
+
+def domain_name(host: str) -> str:
+    """A host as rule files name it: lower case, without "www." and without the final dot of
+    a fully qualified name ("www.kompas.com." is kompas.com)."""
+    return host.lower().rstrip(".").removeprefix("www.")
 
 
 def detect_site(
@@ -38,7 +44,7 @@ def detect_site(
     settings: SiteSettings = DEFAULT,
 ) -> SiteMatch:
     if site:
-        match = _named(rules, site.lower().removeprefix("www."), "argument")
+        match = _named(rules, domain_name(site), "argument")
     elif host := host_of(url):
         match = _named(rules, host, "url")
     else:

@@ -153,7 +153,7 @@ def apply_text_rules(
     """Run every text stage over `lines`. A known `title` (from HTML metadata) skips title
     detection; `locate=False` (text an extractor already cut to the article) skips the zones.
     The page's `url`, if known, helps to tell its title from other headlines."""
-    slug = urlsplit(url).path if url else ""
+    slug = url_path(url) if url else ""
     doc = _Doc(lines=list(lines), ruleset=ruleset, settings=settings, slug=slug)
     drop_blocks(doc, embeds=locate)
     if locate:
@@ -176,6 +176,14 @@ def apply_text_rules(
     return TextResult(
         paragraphs=[line.text for line in doc.alive()], title=doc.title, removed=removed, found=doc.found
     )
+
+
+def url_path(url: str) -> str:
+    """The URL's path, or "" when the URL cannot be read ("http://[bad": a broken IPv6 host)."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
 
 
 def cut_at_markers(doc: _Doc) -> None:

@@ -324,6 +324,27 @@ def test_lone_surrogates_in_json_ld_are_replaced_and_pairs_kept(cleaner: Cleaner
     assert article.authors == ["Budi \ufffdSantoso"]
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "https://[oops/read/1"])
+def test_an_unreadable_url_names_no_site_and_costs_nothing_else(cleaner: Cleaner, url: str) -> None:
+    """A broken IPv6 host made urlsplit raise in the text path, and the document failed."""
+    article = cleaner.clean_text(BANJIR, url=url)
+    assert article.site is None and article.text == cleaner.clean_text(BANJIR).text
+    assert cleaner.clean_html(
+        f"<html><body><article>{PARAGRAPHS}</article></body></html>", url=url
+    ).paragraphs
+
+
+@pytest.mark.parametrize("name", ["https://www.kompas.com./read/1", "KOMPAS.com."])
+def test_a_fully_qualified_host_names_its_site(cleaner: Cleaner, name: str) -> None:
+    """ "kompas.com." (the final dot of a fully qualified name) found the rule set but not the
+    domain to report: max() of nothing, and every page of the run from such URLs failed."""
+    by = {"url": name} if "//" in name else {"site": name}
+    assert cleaner.clean_text(BANJIR, **by).site == "kompas.com"
+    assert cleaner.clean_html(f"<html><body><article>{PARAGRAPHS}</article></body></html>", **by).site == (
+        "kompas.com"
+    )
+
+
 def test_json_ld_nested_past_the_parser_is_ignored_like_broken_json_ld(cleaner: Cleaner) -> None:
     deep = "[" * 100_000 + "]" * 100_000
     page = f'<html><head><title>Judul berita</title><script type="application/ld+json">{deep}</script>'
