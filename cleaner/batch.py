@@ -258,8 +258,8 @@ def _container_inputs(
                 kind=entry.kind,
                 jsonl=fields if kind == "jsonl" else None,
             )
-            problem = "not a JSON object" if entry.kind == "bad" else None
-            yield Input(path, rel / f"{number:07}", problem, source=f"{real}#{entry.name}", resolved=source)
+            name = f"{real}#{entry.name}"
+            yield Input(path, rel / f"{number:07}", entry.problem, source=name, resolved=source)
     except Exception as exc:  # a corrupt container is one failed input, never the run
         broken = f"{type(exc).__name__}: {exc}"
     if broken:

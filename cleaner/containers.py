@@ -55,6 +55,7 @@ class Entry:
     url: str | None = None
     charset: str | None = None
     kind: str = "html"  # "html" or "text"
+    problem: str | None = None  # why the entry holds no document (a failed input)
 
 
 def container_kind(path: Path) -> str | None:
@@ -146,21 +147,31 @@ def checked_page(body: bytes, *, max_bytes: int, path: str | None = None) -> byt
 
 
 def jsonl_entries(path: Path, fields: JsonlFields) -> Iterator[Entry]:
-    """One entry per line that holds a document; lines are parsed here only for the URL and
+    """One entry per line that is not blank; lines are parsed here only for the URL and
     which content field is present (the content itself is read again by the worker)."""
     with path.open("rb") as fh:
         offset = 0
         for number, line in enumerate(fh, start=1):
             start, offset = offset, offset + len(line)
+            if not line.strip():
+                continue  # a blank line (a file's last newline doubled) holds nothing to lose
             obj = _object(line)
-            if obj is None:
-                yield Entry(start, f"line {number}", kind="bad")
-                continue
-            kind = _content_kind(obj, fields)
-            if kind is None:
+            kind = _content_kind(obj, fields) if obj is not None else None
+            if obj is None or kind is None:
+                yield Entry(start, f"line {number}", problem=no_document_reason(obj, fields))
                 continue
             url = obj.get(fields.url) if fields.url else None
             yield Entry(start, f"line {number}", url=url if isinstance(url, str) else None, kind=kind)
+
+
+def no_document_reason(obj: dict[str, Any] | None, fields: JsonlFields) -> str:
+    """Why a JSONL line holds no document: it is not a JSON object, or none of the content
+    fields holds a string (a dump whose text is under another name than --text-field
+    says). Such a line is a failed input, never skipped without a word."""
+    if obj is None:
+        return "not a JSON object"
+    names = " or ".join(repr(name) for name in (fields.html, fields.text) if name)
+    return f"empty: no text in field {names}"
 
 
 def read_jsonl_document(path: Path, offset: int, kind: str, fields: JsonlFields, *, max_bytes: int) -> str:

@@ -132,14 +132,20 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
         json.dumps({"link": "x", "body": "no known field"}),
         "{not json",
         json.dumps({"url": _url(PAGES[0]), "html": PAGES[0].read_text(encoding="utf-8")}),
+        "",  # a blank line: nothing to lose, no failure
     ]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     summary = run_batch(
         [source], out, BatchOptions(fmt="jsonl", jsonl=JsonlFields(html="html")), cleaner=cleaner
     )
-    assert summary.total == 3  # the line without a content field is not a document
-    assert summary.failed == [(f"{source}#line 3", "not a JSON object")]
+    # The line without a content field was skipped without a word before: a dump whose text
+    # is under another name than --text-field says came out as "0 total".
+    assert summary.total == 4
+    assert summary.failed == [
+        (f"{source}#line 2", "empty: no text in field 'html' or 'text'"),
+        (f"{source}#line 3", "not a JSON object"),
+    ]
     records = {r["input"]: r for r in jsonl_records(out)}
     assert (
         records[f"{source}#line 1"]["text"] == cleaner.clean_text(KOMPAS, url="https://www.kompas.tv/a").text

@@ -98,9 +98,15 @@ def build_warc(path: Path) -> None:
 
 
 def build_jsonl(path: Path) -> None:
-    """The text fixtures, a line that is not JSON and one whose text is blank."""
+    """The text fixtures, a line that is not JSON, one whose text is blank, one with its text
+    under another name, and a blank line (no document, no failure)."""
     lines = [json.dumps({"url": _url(text), "text": text.read_text(encoding="utf-8")}) for text in TEXTS]
-    lines[4:4] = ["{bukan json", json.dumps({"url": "https://contoh.id/kosong", "text": "   "})]
+    lines[4:4] = [
+        "{bukan json",
+        json.dumps({"url": "https://contoh.id/kosong", "text": "   "}),
+        json.dumps({"url": "https://contoh.id/lain", "body": "Teks di kolom lain."}),
+        "",
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -138,7 +144,7 @@ def test_warc_and_jsonl_give_the_clis_records_and_failures(spark: Any, tmp_path:
         cleaner=Cleaner(rules),
     )
     cli = {r["input"]: r for r in jsonl_records(cli_out)}
-    assert len(cli) == len(HTML_PAGES) + len(TEXTS) and len(summary.failed) == 4
+    assert len(cli) == len(HTML_PAGES) + len(TEXTS) and len(summary.failed) == 5
 
     out = tmp_path / "records.jsonl"
     job = run_job(
@@ -160,7 +166,8 @@ def test_warc_and_jsonl_give_the_clis_records_and_failures(spark: Any, tmp_path:
     stages = {e["reason"]: e["stage"] for e in errors}
     assert stages["binary data, not HTML"] == "input"  # the undecodable record
     assert stages["not a JSON object"] == "read"
-    assert (job.records, job.errors, job.duplicates) == (len(cli), {"input": 2, "read": 2}, 0)
+    assert stages["empty: no text in field 'html' or 'text'"] == "read"
+    assert (job.records, job.errors, job.duplicates) == (len(cli), {"input": 2, "read": 3}, 0)
 
 
 def test_failures_are_error_rows_and_the_task_goes_on(spark: Any, tmp_path: Path) -> None:

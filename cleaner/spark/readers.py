@@ -37,6 +37,7 @@ from ..containers import (
     _object,
     declared_charset,
     is_html_response,
+    no_document_reason,
 )
 from ..decode import MAX_BYTES
 from .schema import DOCUMENT_SCHEMA
@@ -194,20 +195,20 @@ def read_jsonl(spark: Any, paths: list[str], *, fields: JsonlFields | None = Non
 
 
 def jsonl_documents(stream: IO[bytes], name: str, fields: JsonlFields) -> Iterator[tuple[Any, ...]]:
-    """One document row per line holding a page or a text; as `cleaner clean` reads JSONL
-    (cleaner.containers): a line that is not a JSON object is an error row, a line with
-    neither field is skipped."""
+    """One document row per line that is not blank; as `cleaner clean` reads JSONL
+    (cleaner.containers): a line that is not a JSON object, or has neither field, is an
+    error row."""
     if name.lower().endswith(".gz"):
         stream = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]  # a GzipFile is an IO[bytes]
     try:
         for number, line in enumerate(stream, start=1):
             source, order = f"{name}#line {number}", order_key(name, number)
-            obj = _object(line)
-            if obj is None:
-                yield problem_row(source, order, "not a JSON object")
+            if not line.strip():
                 continue
-            kind = _content_kind(obj, fields)
-            if kind is None:
+            obj = _object(line)
+            kind = _content_kind(obj, fields) if obj is not None else None
+            if obj is None or kind is None:
+                yield problem_row(source, order, no_document_reason(obj, fields))
                 continue
             url = obj.get(fields.url) if fields.url else None
             url = url if isinstance(url, str) else None
