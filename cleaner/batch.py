@@ -27,6 +27,7 @@ import gzip
 import json
 import logging
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -334,7 +335,7 @@ class Summary:
             "sites": dict(self.sites.most_common()),
             "rules": dict(self.rules.most_common()),
             "stale": self.stale,
-            "failures": [{"input": source, "reason": reason} for source, reason in sorted(self.failed)],
+            "failures": [{"input": source, "reason": reason} for source, reason in self.failures()],
         }
 
     def render(self) -> str:
@@ -350,11 +351,21 @@ class Summary:
             lines += [f"  {line}" for line in self.stale]
         if self.failed:
             lines += ["", f"Failures ({len(self.failed)}):"]
-            # sorted: workers finish in any order, the report should not depend on it
-            lines += [f"  {source}: {reason}" for source, reason in sorted(self.failed)]
+            lines += [f"  {source}: {reason}" for source, reason in self.failures()]
         return "\n".join(lines)
 
+    def failures(self) -> list[tuple[str, str]]:
+        """Sorted, since workers finish in any order; numbers by value, so a JSONL file's
+        "line 9" comes before its "line 10"."""
+        return sorted(self.failed, key=lambda failure: (_natural(failure[0]), failure[1]))
 
+
+def _natural(name: str) -> list[tuple[int, str]]:
+    """A sort key that reads each run of digits as a number."""
+    return [(int(part), "") if part.isdigit() else (-1, part) for part in DIGITS.split(name)]
+
+
+DIGITS = re.compile(r"(\d+)")
 SECTION_TOP = 25  # sites and rules listed in the summary; a big run has thousands
 
 

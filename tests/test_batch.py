@@ -310,3 +310,11 @@ def test_json_records_are_json_dumps_with_indent_2() -> None:
     written = serialize("in/a.txt", article, "json")
     assert written == (json.dumps(json.loads(written), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     assert json.loads(written)["paragraphs"] == article.paragraphs
+
+
+def test_failures_are_listed_in_the_order_of_their_line_numbers() -> None:
+    summary = Summary(total=3)
+    summary.failed = [("d.jsonl#line 10", "b"), ("d.jsonl#line 9", "a"), ("c.jsonl#line 100", "c")]
+    listed = [failure["input"] for failure in summary.to_json()["failures"]]
+    assert listed == ["c.jsonl#line 100", "d.jsonl#line 9", "d.jsonl#line 10"]
+    assert summary.render().index("line 9:") < summary.render().index("line 10:")
