@@ -53,7 +53,7 @@ def decode_text(data: bytes, *, path: str | None = None, declared: str | None = 
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
-    if _looks_binary(data):
+    if looks_binary(data):
         raise InputError("binary data, not text", path=path)
     try:
         return data.decode("utf-8")
@@ -92,7 +92,7 @@ def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
-def _looks_binary(data: bytes) -> bool:
+def looks_binary(data: bytes) -> bool:
     head = data[:BINARY_SNIFF]
     if b"\x00" in head:
         return True
@@ -140,7 +140,7 @@ def decode_html(data: bytes, *, declared: str | None = None, path: str | None = 
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
-    if _looks_binary(data):
+    if looks_binary(data):
         raise InputError("binary data, not HTML", path=path)
     try:
         utf8: str | None = data.decode("utf-8")

@@ -22,7 +22,7 @@ from pathlib import Path
 from . import logs
 from .containers import JsonlFields, read_jsonl_document, read_warc_page
 from .core import Cleaner
-from .decode import MAX_BYTES, read_bytes, read_text
+from .decode import BOMS, MAX_BYTES, decode_text, looks_binary, read_bytes, read_text
 from .errors import InputError
 from .models import Article
 
@@ -31,6 +31,18 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
 URLS_FILE = "urls.tsv"  # not archive.ARCHIVE_MANIFEST, the manifest.sqlite of a page archive
 SIDECAR_MAX_BYTES = 64 * 1024  # a URL or a charset: anything longer is not one
+
+# A document under the other kind's name: a page saved as .txt (or in a JSONL text field),
+# a text saved as .html. Read by what it holds, with a note saying so.
+HTML_OPENING = re.compile(
+    r"\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
+MARKUP = re.compile(r"<[A-Za-z!/?]")  # a tag, comment, doctype or processing instruction
+SNIFF_CHARS = 65536
+WIDE_BOMS = tuple(bom for bom, codec in BOMS if codec != "utf-8-sig")  # UTF-16/32: "<" is not one byte
+AS_HTML_NOTE = "named as a text, but it opens as an HTML page: cleaned as HTML"
+AS_TEXT_NOTE = "named as a page, but it holds no markup: cleaned as text"
 
 logger = logging.getLogger(__name__)
 
@@ -201,14 +213,44 @@ def clean_source(cleaner: Cleaner, source: Source, *, max_bytes: int = MAX_BYTES
             fields = source.jsonl or JsonlFields()
             document = read_jsonl_document(path, source.offset, source.kind, fields, max_bytes=max_bytes)
             if source.kind == "html":
-                return cleaner.clean_html(document, url=url)
-            return cleaner.clean_text(document, url=url)
+                return clean_as_page(cleaner, document, url=url)
+            return clean_as_text(cleaner, document, url=url)
         if is_html(path):
             data = [read_html_bytes(page, max_bytes=max_bytes) for page in (path, *source.pages)]
             if len(data) > 1:
                 return cleaner.clean_html_pages(data, url=url, encoding=source.charset)
-            return cleaner.clean_html(data[0], url=url, encoding=source.charset)
-        return cleaner.clean_text(read_text(path, max_bytes=max_bytes), url=url)
+            return clean_as_page(cleaner, data[0], url=url, encoding=source.charset)
+        return clean_as_text(cleaner, read_text(path, max_bytes=max_bytes), url=url)
+
+
+def clean_as_text(cleaner: Cleaner, text: str, *, url: str | None = None) -> Article:
+    """A document named as a text; one that opens as an HTML page does ("<!DOCTYPE html",
+    "<html") is cleaned as one, since its markup would otherwise become body text."""
+    if HTML_OPENING.match(text[:SNIFF_CHARS]):
+        return _noted(cleaner.clean_html(text, url=url), AS_HTML_NOTE)
+    return cleaner.clean_text(text, url=url)
+
+
+def clean_as_page(
+    cleaner: Cleaner, page: str | bytes, *, url: str | None = None, encoding: str | None = None
+) -> Article:
+    """A document named as a page; one without a single tag is a text saved under a page's
+    name, cleaned as a text (as a page it would come out empty: "not an HTML page")."""
+    if isinstance(page, bytes):
+        if page.startswith(WIDE_BOMS) or looks_binary(page):
+            return cleaner.clean_html(page, url=url, encoding=encoding)  # refused there if binary
+        head = page[:SNIFF_CHARS].decode("latin-1")  # the markup characters are ASCII
+    else:
+        head = page[:SNIFF_CHARS]
+    if MARKUP.search(head) or not head.strip():
+        return cleaner.clean_html(page, url=url, encoding=encoding)
+    text = page if isinstance(page, str) else decode_text(page, declared=encoding)
+    return _noted(cleaner.clean_text(text, url=url), AS_TEXT_NOTE)
+
+
+def _noted(article: Article, note: str) -> Article:
+    article.notes.append(note)
+    return article
 
 
 def folder_sources(folder: Path, names: list[str]) -> Iterator[Source]:

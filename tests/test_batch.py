@@ -318,3 +318,39 @@ def test_failures_are_listed_in_the_order_of_their_line_numbers() -> None:
     listed = [failure["input"] for failure in summary.to_json()["failures"]]
     assert listed == ["c.jsonl#line 100", "d.jsonl#line 9", "d.jsonl#line 10"]
     assert summary.render().index("line 9:") < summary.render().index("line 10:")
+
+
+PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>Banjir di Bekasi</title></head><body>"
+    "<nav><a href='/'>Beranda</a> <a href='/news'>Berita</a></nav><article>"
+    + "".join(f"<p>{line}</p>" for line in BANJIR.splitlines() if not line.startswith("Baca"))
+    + "</article></body></html>"
+)
+
+
+def test_a_page_saved_as_txt_and_a_text_saved_as_html_are_read_by_what_they_hold(
+    tmp_path: Path, cleaner: Cleaner
+) -> None:
+    """A page saved as .txt came out with its markup as body text; a text saved as .html came
+    out empty ("not an HTML page"). Each is now read as what it holds, with a note."""
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "halaman.txt").write_text(PAGE, encoding="utf-8")
+    (root / "teks.html").write_text(BANJIR, encoding="utf-8")
+    (root / "tag.txt").write_text(
+        "Tag <html> membuka halaman web.\n" + BANJIR, encoding="utf-8"
+    )  # hard negative
+    (root / "lt.html").write_text(
+        "<p>Harga 3 < 5 dan 7 > 2 menurut data pasar hari ini.</p>", encoding="utf-8"
+    )
+    run(root, tmp_path / "out", cleaner, fmt="jsonl")
+    records = {Path(r["input"]).name: r for r in jsonl_records(tmp_path / "out")}
+    page = records["halaman.txt"]
+    assert page["extraction"] != "text" and page["title"] == "Banjir di Bekasi"
+    assert "<" not in page["text"] and "Beranda" not in page["text"] and "ketinggian air" in page["text"]
+    assert page["notes"][-1] == "named as a text, but it opens as an HTML page: cleaned as HTML"
+    text = records["teks.html"]
+    assert text["extraction"] == "text" and text["text"] == cleaner.clean_text(BANJIR).text
+    assert text["notes"] == ["named as a page, but it holds no markup: cleaned as text"]
+    assert records["tag.txt"]["extraction"] == "text" and "Tag <html> membuka" in records["tag.txt"]["text"]
+    assert records["lt.html"]["extraction"] != "text"  # markup: a page, as named

@@ -98,10 +98,12 @@ def build_warc(path: Path) -> None:
 
 
 def build_jsonl(path: Path) -> None:
-    """The text fixtures, a line that is not JSON, one whose text is blank, one with its text
-    under another name, and a blank line (no document, no failure)."""
+    """The text fixtures, a page in the text field (cleaned as HTML, as the CLI does), a line
+    that is not JSON, one whose text is blank, one with its text under another name, and a
+    blank line (no document, no failure)."""
     lines = [json.dumps({"url": _url(text), "text": text.read_text(encoding="utf-8")}) for text in TEXTS]
     lines[4:4] = [
+        json.dumps({"url": _url(HTML_PAGES[0]), "text": HTML_PAGES[0].read_text(encoding="utf-8")}),
         "{bukan json",
         json.dumps({"url": "https://contoh.id/kosong", "text": "   "}),
         json.dumps({"url": "https://contoh.id/lain", "body": "Teks di kolom lain."}),
@@ -144,7 +146,8 @@ def test_warc_and_jsonl_give_the_clis_records_and_failures(spark: Any, tmp_path:
         cleaner=Cleaner(rules),
     )
     cli = {r["input"]: r for r in jsonl_records(cli_out)}
-    assert len(cli) == len(HTML_PAGES) + len(TEXTS) and len(summary.failed) == 5
+    assert len(cli) == len(HTML_PAGES) + len(TEXTS) + 1 and len(summary.failed) == 5
+    assert sum(record["extraction"] != "text" for name, record in cli.items() if ".jsonl#" in name) == 1
 
     out = tmp_path / "records.jsonl"
     job = run_job(
