@@ -25,11 +25,11 @@ from . import __version__, logs
 from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, BatchOptions, is_stream_target, run_batch
 from .containers import JsonlFields
 from .core import Cleaner
-from .decode import MAX_BYTES, read_text
+from .decode import MAX_BYTES, decode_text, read_text
 from .dedup import DEFAULT_THRESHOLD, threshold_arg
 from .errors import CleanerError, FetchError, RuleError
 from .fetchsettings import FetchSettings
-from .inputs import header_charset_for, is_html, read_html_bytes, url_for
+from .inputs import header_charset_for, holds_markup, is_html, opens_as_html, read_html_bytes, url_for
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .rules import bundled_rules_dir
 from .storage import write_atomic
@@ -664,15 +664,24 @@ def run_explain(args: argparse.Namespace) -> int:
 def _explain_file(args: argparse.Namespace, cleaner: Cleaner, url: str | None, color: bool) -> int:
     from .explain import render_explain, render_explain_html  # imported on use: only explain needs them
 
+    # Read as `clean` reads the file: by what it holds when its name says otherwise.
+    page: str | bytes
     if is_html(args.file):
         page = read_html_bytes(args.file)
         # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
         charset = header_charset_for(args.file)
-        trace = cleaner.clean_html_traced(page, url=url, encoding=charset, site=args.site)
-        print(render_explain_html(trace.lines, trace.article, color=color))
+        if not holds_markup(page):
+            text = decode_text(page, declared=charset)
+            print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
+            return EXIT_OK
     else:
-        text = read_text(args.file)
-        print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
+        text, charset = read_text(args.file), None
+        if not opens_as_html(text):
+            print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
+            return EXIT_OK
+        page = text
+    trace = cleaner.clean_html_traced(page, url=url, encoding=charset, site=args.site)
+    print(render_explain_html(trace.lines, trace.article, color=color))
     return EXIT_OK
 
 
@@ -689,9 +698,11 @@ def run_fixtures(args: argparse.Namespace) -> int:
         return _error(f"no fixtures found in {', '.join(map(str, roots))}")
     logger.info("%d fixtures in %s", found, ", ".join(map(str, roots)))
     if args.action == "update":
-        changed = update_fixtures(cleaner, roots)
+        changed, failed = update_fixtures(cleaner, roots)
         print("\n".join(changed) if changed else f"No fixture changed ({found} fixtures).")
-        return EXIT_OK
+        for line in failed:
+            print(line, file=sys.stderr)
+        return EXIT_FAILED if failed else EXIT_OK
     diffs = check_fixtures(cleaner, roots)
     print("\n".join(diffs) if diffs else f"All {found} fixtures match.")
     return EXIT_FAILED if diffs else EXIT_OK

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .core import Cleaner
+from .errors import InputError
 from .inputs import SUFFIXES, clean_path, input_suffix, is_continuation, stem_of, url_for
 
 EXPECTED_SUFFIX = ".expected.json"
@@ -54,11 +55,18 @@ def dump(record: dict[str, Any]) -> str:
 
 
 def diff_fixture(cleaner: Cleaner, fixture: Fixture) -> str | None:
-    """A unified diff between expected and actual output, or None when they agree."""
-    actual = dump(produce(cleaner, fixture))
+    """A unified diff between expected and actual output, or None when they agree; a
+    fixture that cannot be cleaned or read is one line saying why, never the end of a check."""
+    try:
+        actual = dump(produce(cleaner, fixture))
+    except InputError as exc:
+        return f"{fixture.input}: cannot be cleaned: {exc.reason}"
     if not fixture.expected.exists():
         return f"{fixture.expected}: missing (run `cleaner fixtures update` and review it)"
-    expected = fixture.expected.read_text(encoding="utf-8")
+    try:
+        expected = fixture.expected.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{fixture.expected}: unreadable ({exc}); `cleaner fixtures update` rewrites it"
     if actual == expected:
         return None
     lines = difflib.unified_diff(
@@ -74,11 +82,23 @@ def check_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> list[str]:
     return [d for fixture in discover(roots) if (d := diff_fixture(cleaner, fixture))]
 
 
-def update_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> list[str]:
-    changed = []
+def update_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> tuple[list[str], list[str]]:
+    """The expected files rewritten, and why the fixtures that cannot be cleaned were left."""
+    changed, failed = [], []
     for fixture in discover(roots):
-        actual = dump(produce(cleaner, fixture))
-        if not fixture.expected.exists() or fixture.expected.read_text(encoding="utf-8") != actual:
+        try:
+            actual = dump(produce(cleaner, fixture))
+        except InputError as exc:
+            failed.append(f"{fixture.input}: cannot be cleaned: {exc.reason}")
+            continue
+        if not fixture.expected.exists() or _read(fixture.expected) != actual:
             fixture.expected.write_text(actual, encoding="utf-8")
             changed.append(str(fixture.expected))
-    return changed
+    return changed, failed
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # rewritten

@@ -224,9 +224,9 @@ def clean_source(cleaner: Cleaner, source: Source, *, max_bytes: int = MAX_BYTES
 
 
 def clean_as_text(cleaner: Cleaner, text: str, *, url: str | None = None) -> Article:
-    """A document named as a text; one that opens as an HTML page does ("<!DOCTYPE html",
-    "<html") is cleaned as one, since its markup would otherwise become body text."""
-    if HTML_OPENING.match(text[:SNIFF_CHARS]):
+    """A document named as a text; one that opens as an HTML page is cleaned as one, since
+    its markup would otherwise become body text."""
+    if opens_as_html(text):
         return _noted(cleaner.clean_html(text, url=url), AS_HTML_NOTE)
     return cleaner.clean_text(text, url=url)
 
@@ -236,16 +236,27 @@ def clean_as_page(
 ) -> Article:
     """A document named as a page; one without a single tag is a text saved under a page's
     name, cleaned as a text (as a page it would come out empty: "not an HTML page")."""
-    if isinstance(page, bytes):
-        if page.startswith(WIDE_BOMS) or looks_binary(page):
-            return cleaner.clean_html(page, url=url, encoding=encoding)  # refused there if binary
-        head = page[:SNIFF_CHARS].decode("latin-1")  # the markup characters are ASCII
-    else:
-        head = page[:SNIFF_CHARS]
-    if MARKUP.search(head) or not head.strip():
+    if holds_markup(page):
         return cleaner.clean_html(page, url=url, encoding=encoding)
     text = page if isinstance(page, str) else decode_text(page, declared=encoding)
     return _noted(cleaner.clean_text(text, url=url), AS_TEXT_NOTE)
+
+
+def opens_as_html(text: str) -> bool:
+    """Whether a text opens as an HTML page does ("<!DOCTYPE html", "<html")."""
+    return HTML_OPENING.match(text[:SNIFF_CHARS]) is not None
+
+
+def holds_markup(page: str | bytes) -> bool:
+    """Whether a page has a tag in its first 64K characters. Binary data and UTF-16/32 pages
+    count as markup: clean_html refuses or decodes them."""
+    if isinstance(page, bytes):
+        if page.startswith(WIDE_BOMS) or looks_binary(page):
+            return True
+        head = page[:SNIFF_CHARS].decode("latin-1")  # the markup characters are ASCII
+    else:
+        head = page[:SNIFF_CHARS]
+    return MARKUP.search(head) is not None or not head.strip()
 
 
 def _noted(article: Article, note: str) -> Article:

@@ -167,6 +167,46 @@ def test_fixtures_update_then_check(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "Paragraf yang tidak ada." in capsys.readouterr().out
 
 
+def test_a_broken_fixture_is_one_line_and_the_check_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A binary fixture input or an expected file that is not UTF-8 stopped the whole check
+    with a traceback."""
+    root = tmp_path / "fixtures"
+    root.mkdir()
+    for name in ("a", "b", "c"):
+        (root / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["fixtures", "update", str(root)]) == 0
+    (root / "a.expected.json").write_bytes(b"\xff\xfe\x00 not utf-8")
+    (root / "b.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    capsys.readouterr()
+    assert main(["fixtures", "check", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert f"{root / 'a.expected.json'}: unreadable (" in out
+    assert f"{root / 'b.txt'}: cannot be cleaned: binary data, not text" in out
+    assert "c.txt" not in out  # checked, and it matches
+    assert main(["fixtures", "update", str(root)]) == 1  # a rewritten, b left with its reason
+    captured = capsys.readouterr()
+    assert str(root / "a.expected.json") in captured.out and "b.txt: cannot be cleaned" in captured.err
+
+
+def test_explain_reads_a_misnamed_file_as_clean_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = tmp_path / "teks.html"
+    text.write_text(ARTICLE, encoding="utf-8")
+    assert main(["explain", str(text)]) == 0
+    assert "status: ok" in capsys.readouterr().out
+    page = tmp_path / "halaman.txt"
+    paragraphs = "".join(f"<p>{line}</p>" for line in ARTICLE.splitlines())
+    page.write_text(
+        f"<!DOCTYPE html><html><head><title>Judul Berita</title></head><body>{paragraphs}</body></html>"
+    )
+    assert main(["explain", str(page)]) == 0
+    out = capsys.readouterr().out
+    assert "<p>" not in out and "title: Judul Berita" in out
+
+
 def test_python_dash_m_cleaner(inputs: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "cleaner", "clean", str(inputs), "-o", str(out), "--workers", "2"]
