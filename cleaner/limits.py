@@ -41,12 +41,17 @@ class _Expired(BaseException):
         self.stage = stage
 
 
+# About 31 years. setitimer refuses much more ("timestamp out of range for platform time_t"),
+# and every document failed under `--timeout inf` or 1e12: a budget that long is no budget.
+LONGEST_TIMER = 1e9
+
+
 def time_budget(seconds: float | None) -> contextlib.AbstractContextManager[None]:
     """Raise DocumentTimeout (naming the stage) when the block runs longer than `seconds`.
     Only the main thread receives signals: elsewhere, and with no budget, it does nothing."""
     in_main_thread = threading.current_thread() is threading.main_thread()
-    if seconds and hasattr(signal, "setitimer") and in_main_thread:
-        return _Budget(seconds)
+    if seconds is not None and seconds > 0 and hasattr(signal, "setitimer") and in_main_thread:
+        return _Budget(min(seconds, LONGEST_TIMER))
     return contextlib.nullcontext()
 
 

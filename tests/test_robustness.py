@@ -91,6 +91,13 @@ def test_the_time_budget_stops_a_catastrophic_user_rule_with_the_stage(evil_rule
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("seconds", [float("inf"), 1e12, float("nan")])
+def test_a_budget_too_long_for_the_timer_is_no_budget(cleaner: Cleaner, seconds: float) -> None:
+    """setitimer refuses 1e12 s; under `--timeout inf` every document failed with OverflowError."""
+    with time_budget(seconds):
+        assert cleaner.clean_text(BANJIR).paragraphs
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_document_over_its_time_budget_fails_alone(
     texts: Path, evil_rules: Path, tmp_path: Path, workers: str, capsys: pytest.CaptureFixture[str]
