@@ -360,12 +360,14 @@ class Summary:
         return sorted(self.failed, key=lambda failure: (_natural(failure[0]), failure[1]))
 
 
+DIGITS = re.compile(r"(\d+)")
+
+
 def _natural(name: str) -> list[tuple[int, str]]:
     """A sort key that reads each run of digits as a number."""
     return [(int(part), "") if part.isdigit() else (-1, part) for part in DIGITS.split(name)]
 
 
-DIGITS = re.compile(r"(\d+)")
 SECTION_TOP = 25  # sites and rules listed in the summary; a big run has thousands
 
 
