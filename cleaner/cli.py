@@ -29,7 +29,16 @@ from .decode import MAX_BYTES, decode_text, read_text
 from .dedup import DEFAULT_THRESHOLD, threshold_arg
 from .errors import CleanerError, FetchError, RuleError
 from .fetchsettings import FetchSettings
-from .inputs import header_charset_for, holds_markup, is_html, opens_as_html, read_html_bytes, url_for
+from .inputs import (
+    AS_HTML_NOTE,
+    AS_TEXT_NOTE,
+    header_charset_for,
+    holds_markup,
+    is_html,
+    opens_as_html,
+    read_html_bytes,
+    url_for,
+)
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .rules import bundled_rules_dir
 from .storage import write_atomic
@@ -672,7 +681,9 @@ def _explain_file(args: argparse.Namespace, cleaner: Cleaner, url: str | None, c
         charset = header_charset_for(args.file)
         if not holds_markup(page):
             text = decode_text(page, declared=charset)
-            print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
+            article = cleaner.clean_text(text, url=url, site=args.site)
+            article.notes.append(AS_TEXT_NOTE)
+            print(render_explain(text, article, color=color))
             return EXIT_OK
     else:
         text, charset = read_text(args.file), None
@@ -681,6 +692,8 @@ def _explain_file(args: argparse.Namespace, cleaner: Cleaner, url: str | None, c
             return EXIT_OK
         page = text
     trace = cleaner.clean_html_traced(page, url=url, encoding=charset, site=args.site)
+    if not is_html(args.file):
+        trace.article.notes.append(AS_HTML_NOTE)
     print(render_explain_html(trace.lines, trace.article, color=color))
     return EXIT_OK
 

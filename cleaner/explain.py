@@ -17,7 +17,8 @@ def render_explain(text: str, article: Article, *, color: bool = False) -> str:
     """The input line by line: '-' removed (with the rule id), '~' trimmed (removed spans
     shown in [- -]), ' ' kept as is; then the metadata with the rule that found each field."""
     paint = _painter(color)
-    out = [paint(BOLD, "Input, line by line"), *_render_lines(text.splitlines(), article, paint)]
+    out = [f"note: {note}" for note in article.notes]
+    out += [paint(BOLD, "Input, line by line"), *_render_lines(text.splitlines(), article, paint)]
     return "\n".join(out + _render_metadata(article, paint))
 
 

@@ -196,7 +196,8 @@ def test_explain_reads_a_misnamed_file_as_clean_does(
     text = tmp_path / "teks.html"
     text.write_text(ARTICLE, encoding="utf-8")
     assert main(["explain", str(text)]) == 0
-    assert "status: ok" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "status: ok" in out and "note: named as a page, but it holds no markup" in out
     page = tmp_path / "halaman.txt"
     paragraphs = "".join(f"<p>{line}</p>" for line in ARTICLE.splitlines())
     page.write_text(
@@ -204,7 +205,9 @@ def test_explain_reads_a_misnamed_file_as_clean_does(
     )
     assert main(["explain", str(page)]) == 0
     out = capsys.readouterr().out
-    assert "<p>" not in out and "title: Judul Berita" in out
+    assert (
+        "<p>" not in out and "title: Judul Berita" in out and "note: named as a text, but it opens as" in out
+    )
 
 
 def test_python_dash_m_cleaner(inputs: Path, tmp_path: Path) -> None:
