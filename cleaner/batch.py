@@ -361,6 +361,9 @@ class Summary:
 
 
 DIGITS = re.compile(r"(\d+)")
+# Write errors of the output as a whole (a full disk, a read-only or failing one): the run
+# stops at the first, rather than clean a million documents to fail each write.
+OUTPUT_LOST = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
 
 def _natural(name: str) -> list[tuple[int, str]]:
@@ -939,5 +942,7 @@ def _write(
     except BrokenPipeError:
         raise  # the reader of `-o -` left: the run ends there, it is no input's failure
     except OSError as exc:
+        if exc.errno in OUTPUT_LOST:
+            raise  # no later record could be written either: stop, keeping what was written
         return Failed(f"cannot write output: {exc.strerror or exc}")
     return cleaned

@@ -422,3 +422,19 @@ def test_sigterm_stops_the_workers_and_keeps_what_finished(tmp_path: Path) -> No
     skipped = int(rerun.stdout.split(" cleaned, ")[1].split(" skipped")[0])
     assert skipped > 0
     assert len(jsonl_records(out)) == 6000
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_output_stops_the_run_at_the_first_record(texts: Path) -> None:
+    """Each record's ENOSPC was one document's failure, and the run cleaned on to fail every
+    write; now the run stops at once with the output's error (exit 2)."""
+    with Path("/dev/full").open("w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "cleaner", "clean", str(texts), "-o", "-", "--workers", "1"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["cleaner: error: cannot write to -: No space left on device"]
