@@ -23,6 +23,7 @@ is fetched once, under its normalised spelling, and the first spelling given is 
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import hashlib
 import io
@@ -38,7 +39,7 @@ from urllib.parse import urlsplit
 from .errors import FetchError
 from .fetch import PERMANENT_HTTP_STATUSES, FetchResult, Status
 from .fetchsettings import FetchSettings
-from .storage import atomic_writer, write_atomic
+from .storage import OUTPUT_LOST, atomic_writer, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -170,13 +171,17 @@ class Archive:
                 path = self._write_page(result.url, result.final_url, result.charset, result.body)
                 row = ManifestRow.of(result, path=path, given=given)
             except OSError as exc:
+                if exc.errno in OUTPUT_LOST:
+                    raise  # every later page would fail too: the fetch stops, the manifest kept
                 failed = as_failed(result, f"cannot write page: {exc.strerror or exc}")
                 row = ManifestRow.of(failed, given=given)
         placeholders = ", ".join("?" for _ in COLUMNS)
-        with self._db:  # one transaction per row: a rerun never sees half of one
-            self._db.execute(
-                f"INSERT OR REPLACE INTO pages ({', '.join(COLUMNS)}) VALUES ({placeholders})", astuple(row)
-            )
+        insert = f"INSERT OR REPLACE INTO pages ({', '.join(COLUMNS)}) VALUES ({placeholders})"
+        try:
+            with self._db:  # one transaction per row: a rerun never sees half of one
+                self._db.execute(insert, astuple(row))
+        except sqlite3.OperationalError as exc:  # "database or disk is full": the archive is unusable
+            raise OSError(errno.EIO, f"{self.root / ARCHIVE_MANIFEST}: {exc}") from exc
         return row
 
     def _write_page(self, url: str, final_url: str | None, charset: str | None, body: bytes) -> str:

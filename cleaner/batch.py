@@ -79,6 +79,7 @@ from .models import Article, Removal
 from .pool import Lost, WorkerPool
 from .rules import Rules
 from .storage import (
+    OUTPUT_LOST,
     Cleaned,
     Facts,
     Failed,
@@ -361,9 +362,6 @@ class Summary:
 
 
 DIGITS = re.compile(r"(\d+)")
-# Write errors of the output as a whole (a full disk, a read-only or failing one): the run
-# stops at the first, rather than clean a million documents to fail each write.
-OUTPUT_LOST = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
 
 def _natural(name: str) -> list[tuple[int, str]]:

@@ -16,6 +16,7 @@ no input is cleaned twice.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -32,6 +33,10 @@ from .limits import DocumentTimeout, time_budget
 from .models import Article
 
 # --- atomic files -------------------------------------------------------------------------
+
+# Write errors of the output as a whole (a full disk, a read-only or failing one): a run stops
+# at the first, rather than work through a million documents to fail each write.
+OUTPUT_LOST = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
 
 
 @contextlib.contextmanager

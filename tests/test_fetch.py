@@ -710,3 +710,17 @@ def test_sigterm_leaves_no_partial_files_and_the_run_resumes(
     )
     assert {row.status for row in manifest(root).values()} == {"done"}
     assert leftovers(root) == []
+
+
+def test_a_full_manifest_stops_the_fetch_with_the_archive_named(tmp_path: Path) -> None:
+    """sqlite's "database or disk is full" (here its own page limit, a real SQLITE_FULL) was
+    a traceback; it is now an OSError naming the manifest, which the command reports as
+    "cannot write to ARCHIVE" (exit 2)."""
+    from cleaner.fetch import FetchResult
+
+    with Archive(tmp_path / "arch") as archive:
+        pages = archive._db.execute("PRAGMA page_count").fetchone()[0]
+        archive._db.execute(f"PRAGMA max_page_count = {pages}")
+        big = FetchResult(url="https://contoh.id/" + "a" * 20_000, status="failed", fetched_at="2026-01-01")
+        with pytest.raises(OSError, match=r"manifest\.sqlite: database or disk is full"):
+            archive.store(big)
