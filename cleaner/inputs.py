@@ -32,16 +32,19 @@ SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
 URLS_FILE = "urls.tsv"  # not archive.ARCHIVE_MANIFEST, the manifest.sqlite of a page archive
 SIDECAR_MAX_BYTES = 64 * 1024  # a URL or a charset: anything longer is not one
 
-# A document under the other kind's name: a page saved as .txt (or in a JSONL text field),
-# a text saved as .html. Read by what it holds, with a note saying so.
+# A document under the other kind's name: a page saved as .txt, a JSONL text field holding a
+# page or an article's HTML (a CMS export's "<p>...</p><p>...</p>"), a text saved as .html.
+# Read by what it holds, with a note saying so.
 HTML_OPENING = re.compile(
-    r"\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
+    r"\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|(?:"
+    r"html|head|body|article|main|section|div|p|h[1-6]|header|nav|figure|table|ul|ol|blockquote"
+    r"|span|strong|b|em|i|a|img|br)[\s/>])",
     re.IGNORECASE | re.DOTALL,
 )
 MARKUP = re.compile(r"<[A-Za-z!/?]")  # a tag, comment, doctype or processing instruction
 SNIFF_CHARS = 65536
 WIDE_BOMS = tuple(bom for bom, codec in BOMS if codec != "utf-8-sig")  # UTF-16/32: "<" is not one byte
-AS_HTML_NOTE = "named as a text, but it opens as an HTML page: cleaned as HTML"
+AS_HTML_NOTE = "named as a text, but it opens with HTML markup: cleaned as HTML"
 AS_TEXT_NOTE = "named as a page, but it holds no markup: cleaned as text"
 
 logger = logging.getLogger(__name__)
@@ -224,8 +227,9 @@ def clean_source(cleaner: Cleaner, source: Source, *, max_bytes: int = MAX_BYTES
 
 
 def clean_as_text(cleaner: Cleaner, text: str, *, url: str | None = None) -> Article:
-    """A document named as a text; one that opens as an HTML page is cleaned as one, since
-    its markup would otherwise become body text."""
+    """A document named as a text; one that opens with HTML markup (a page, or an article's
+    paragraphs as a CMS exports them) is cleaned as HTML, since its tags would otherwise
+    become body text."""
     if opens_as_html(text):
         return _noted(cleaner.clean_html(text, url=url), AS_HTML_NOTE)
     return cleaner.clean_text(text, url=url)
@@ -243,7 +247,8 @@ def clean_as_page(
 
 
 def opens_as_html(text: str) -> bool:
-    """Whether a text opens as an HTML page does ("<!DOCTYPE html", "<html")."""
+    """Whether a text opens as an HTML page or fragment does ("<!DOCTYPE html", "<html",
+    "<p>", "<div class=...>"): with a tag an HTML element is named by, not just any "<"."""
     return HTML_OPENING.match(text[:SNIFF_CHARS]) is not None
 
 

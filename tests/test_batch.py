@@ -340,6 +340,7 @@ def test_a_page_saved_as_txt_and_a_text_saved_as_html_are_read_by_what_they_hold
     (root / "tag.txt").write_text(
         "Tag <html> membuka halaman web.\n" + BANJIR, encoding="utf-8"
     )  # hard negative
+    (root / "cinta.txt").write_text("<3 untuk semua warga.\n" + BANJIR, encoding="utf-8")  # hard negative
     (root / "lt.html").write_text(
         "<p>Harga 3 < 5 dan 7 > 2 menurut data pasar hari ini.</p>", encoding="utf-8"
     )
@@ -348,9 +349,28 @@ def test_a_page_saved_as_txt_and_a_text_saved_as_html_are_read_by_what_they_hold
     page = records["halaman.txt"]
     assert page["extraction"] != "text" and page["title"] == "Banjir di Bekasi"
     assert "<" not in page["text"] and "Beranda" not in page["text"] and "ketinggian air" in page["text"]
-    assert page["notes"][-1] == "named as a text, but it opens as an HTML page: cleaned as HTML"
+    assert page["notes"][-1] == "named as a text, but it opens with HTML markup: cleaned as HTML"
     text = records["teks.html"]
     assert text["extraction"] == "text" and text["text"] == cleaner.clean_text(BANJIR).text
     assert text["notes"] == ["named as a page, but it holds no markup: cleaned as text"]
     assert records["tag.txt"]["extraction"] == "text" and "Tag <html> membuka" in records["tag.txt"]["text"]
     assert records["lt.html"]["extraction"] != "text"  # markup: a page, as named
+    assert records["cinta.txt"]["extraction"] == "text"  # "<3" is no tag
+
+
+def test_a_jsonl_text_field_holding_an_articles_html_is_cleaned_as_html(
+    tmp_path: Path, cleaner: Cleaner
+) -> None:
+    """A CMS export's content field ("<p>...</p><p>...</p>") under --text-field came out with
+    its tags as body text."""
+    paragraphs = [line for line in BANJIR.splitlines() if not line.startswith("Baca")]
+    fragment = "".join(f"<p>{line}</p>\n" for line in paragraphs[:1]) + "<p>Baca juga: Cuaca Ekstrem</p>\n"
+    fragment += "".join(f"<p>{line}</p>\n" for line in paragraphs[1:])
+    source = tmp_path / "export.jsonl"
+    source.write_text(
+        json.dumps({"url": "https://contoh.id/banjir", "text": fragment}) + "\n", encoding="utf-8"
+    )
+    run(source, tmp_path / "out", cleaner, fmt="jsonl")
+    (record,) = jsonl_records(tmp_path / "out")
+    assert record["paragraphs"] == paragraphs  # no tags, and the "Baca juga" line gone
+    assert record["notes"][-1] == "named as a text, but it opens with HTML markup: cleaned as HTML"

@@ -206,7 +206,9 @@ def test_explain_reads_a_misnamed_file_as_clean_does(
     assert main(["explain", str(page)]) == 0
     out = capsys.readouterr().out
     assert (
-        "<p>" not in out and "title: Judul Berita" in out and "note: named as a text, but it opens as" in out
+        "<p>" not in out
+        and "title: Judul Berita" in out
+        and "note: named as a text, but it opens with HTML" in out
     )
 
 
