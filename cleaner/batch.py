@@ -184,12 +184,13 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Input]:
         real_root = Path(root).resolve()  # once per folder: only links among its files need their own
         for source in folder_sources(Path(root), files):
             yield _input(source.path, source.path.relative_to(folder), resolved=source, real_folder=real_root)
-        for name in sorted(name for name in files if not name.startswith(".") and container_kind(Path(name))):
-            path = Path(root, name)
-            if container_kind(path) == "warc":
+        for name in sorted(files):
+            kind = None if name.startswith(".") else container_kind(Path(name))
+            if kind == "warc":
+                path = Path(root, name)
                 yield from _container_inputs(path, JsonlFields(), rel=path.relative_to(folder))
-            else:
-                left_out.append(path)
+            elif kind == "jsonl":
+                left_out.append(Path(root, name))
     if left_out:
         logger.warning(
             "%d JSONL file(s) under %s not read (%s%s): a JSONL file is cleaned when given as an input",

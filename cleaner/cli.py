@@ -29,16 +29,7 @@ from .decode import MAX_BYTES, decode_text, read_text
 from .dedup import DEFAULT_THRESHOLD, threshold_arg
 from .errors import CleanerError, FetchError, RuleError
 from .fetchsettings import FetchSettings
-from .inputs import (
-    AS_HTML_NOTE,
-    AS_TEXT_NOTE,
-    header_charset_for,
-    holds_markup,
-    is_html,
-    opens_as_html,
-    read_html_bytes,
-    url_for,
-)
+from .inputs import MISNAMED_NOTES, header_charset_for, is_html, kind_by_content, read_html_bytes, url_for
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .rules import bundled_rules_dir
 from .storage import write_atomic
@@ -673,28 +664,21 @@ def run_explain(args: argparse.Namespace) -> int:
 def _explain_file(args: argparse.Namespace, cleaner: Cleaner, url: str | None, color: bool) -> int:
     from .explain import render_explain, render_explain_html  # imported on use: only explain needs them
 
-    # Read as `clean` reads the file: by what it holds when its name says otherwise.
-    page: str | bytes
-    if is_html(args.file):
-        page = read_html_bytes(args.file)
-        # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
-        charset = header_charset_for(args.file)
-        if not holds_markup(page):
-            text = decode_text(page, declared=charset)
-            article = cleaner.clean_text(text, url=url, site=args.site)
-            article.notes.append(AS_TEXT_NOTE)
-            print(render_explain(text, article, color=color))
-            return EXIT_OK
+    named = "html" if is_html(args.file) else "text"
+    document: str | bytes = read_html_bytes(args.file) if named == "html" else read_text(args.file)
+    # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
+    charset = header_charset_for(args.file) if named == "html" else None
+    kind = kind_by_content(document, named)  # read as `clean` reads it: by what it holds
+    note = [MISNAMED_NOTES[named]] if kind != named else []
+    if kind == "html":
+        trace = cleaner.clean_html_traced(document, url=url, encoding=charset, site=args.site)
+        trace.article.notes += note
+        print(render_explain_html(trace.lines, trace.article, color=color))
     else:
-        text, charset = read_text(args.file), None
-        if not opens_as_html(text):
-            print(render_explain(text, cleaner.clean_text(text, url=url, site=args.site), color=color))
-            return EXIT_OK
-        page = text
-    trace = cleaner.clean_html_traced(page, url=url, encoding=charset, site=args.site)
-    if not is_html(args.file):
-        trace.article.notes.append(AS_HTML_NOTE)
-    print(render_explain_html(trace.lines, trace.article, color=color))
+        text = document if isinstance(document, str) else decode_text(document, declared=charset)
+        article = cleaner.clean_text(text, url=url, site=args.site)
+        article.notes += note
+        print(render_explain(text, article, color=color))
     return EXIT_OK
 
 

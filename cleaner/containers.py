@@ -10,11 +10,12 @@ and a 2xx status; the record's target URI is the page URL and the Content-Type c
 declared encoding. A gzipped WARC is gzipped per record, which is what makes an offset a
 place to start reading.
 
-JSONL (`.jsonl`, `.jsonl.gz`): one JSON object per line; the field named by `html_field` holds a page or
-the one named by `text_field` a text (`html_field` wins when both are set and present),
-`url_field` its URL. A line without either content field is skipped and counted. A gzip
-stream cannot be entered in the middle, so a `.jsonl.gz` is first inflated into the run's
-staging folder (one pass; the copy is deleted at the end of the run) and read from there.
+JSONL (`.jsonl`, `.jsonl.gz`): one JSON object per line; the field named by `html_field`
+holds a page or the one named by `text_field` a text (`html_field` wins when both are set
+and present), `url_field` its URL. A line that is not a JSON object or has neither content
+field is a failed input; a blank line is skipped. A gzip stream cannot be entered in the
+middle, so a `.jsonl.gz` is first inflated into the run's staging folder (one pass; the copy
+is deleted at the end of the run) and read from there.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InputError
 
@@ -153,25 +154,35 @@ def jsonl_entries(path: Path, fields: JsonlFields) -> Iterator[Entry]:
         offset = 0
         for number, line in enumerate(fh, start=1):
             start, offset = offset, offset + len(line)
-            if not line.strip():
-                continue  # a blank line (a file's last newline doubled) holds nothing to lose
-            obj = _object(line)
-            kind = _content_kind(obj, fields) if obj is not None else None
-            if obj is None or kind is None:
-                yield Entry(start, f"line {number}", problem=no_document_reason(obj, fields))
-                continue
-            url = obj.get(fields.url) if fields.url else None
-            yield Entry(start, f"line {number}", url=url if isinstance(url, str) else None, kind=kind)
+            if (read := read_jsonl_line(line, fields)) is not None:
+                yield Entry(start, f"line {number}", url=read.url, kind=read.kind, problem=read.problem)
 
 
-def no_document_reason(obj: dict[str, Any] | None, fields: JsonlFields) -> str:
-    """Why a JSONL line holds no document: it is not a JSON object, or none of the content
-    fields holds a string (a dump whose text is under another name than --text-field
-    says). Such a line is a failed input, never skipped without a word."""
+class JsonlLine(NamedTuple):
+    """What one JSONL line holds, as both readers (`clean`, the Spark job) take it."""
+
+    kind: str  # "html" or "text": the content field present (html wins)
+    obj: dict[str, Any]
+    url: str | None
+    problem: str | None = None  # why the line holds no document (a failed input)
+
+
+def read_jsonl_line(line: bytes, fields: JsonlFields) -> JsonlLine | None:
+    """None for a blank line (a file's last newline doubled): it holds nothing to lose. A
+    line that is not a JSON object, or whose content fields hold no string (a dump whose
+    text is under another name than --text-field says), has a problem: a failed input,
+    never skipped without a word."""
+    if not line.strip():
+        return None
+    obj = _object(line)
     if obj is None:
-        return "not a JSON object"
-    names = " or ".join(repr(name) for name in (fields.html, fields.text) if name)
-    return f"empty: no text in field {names}"
+        return JsonlLine("text", {}, None, "not a JSON object")
+    kind = _content_kind(obj, fields)
+    if kind is None:
+        names = " or ".join(repr(name) for name in (fields.html, fields.text) if name)
+        return JsonlLine("text", obj, None, f"empty: no text in field {names}")
+    url = obj.get(fields.url) if fields.url else None
+    return JsonlLine(kind, obj, url if isinstance(url, str) else None)
 
 
 def read_jsonl_document(path: Path, offset: int, kind: str, fields: JsonlFields, *, max_bytes: int) -> str:

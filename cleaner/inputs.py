@@ -44,8 +44,10 @@ HTML_OPENING = re.compile(
 MARKUP = re.compile(r"<[A-Za-z!/?]")  # a tag, comment, doctype or processing instruction
 SNIFF_CHARS = 65536
 WIDE_BOMS = tuple(bom for bom, codec in BOMS if codec != "utf-8-sig")  # UTF-16/32: "<" is not one byte
-AS_HTML_NOTE = "named as a text, but it opens with HTML markup: cleaned as HTML"
-AS_TEXT_NOTE = "named as a page, but it holds no markup: cleaned as text"
+MISNAMED_NOTES = {  # by the kind a document was named as
+    "text": "named as a text, but it opens with HTML markup: cleaned as HTML",
+    "html": "named as a page, but it holds no markup: cleaned as text",
+}
 
 logger = logging.getLogger(__name__)
 
@@ -215,35 +217,43 @@ def clean_source(cleaner: Cleaner, source: Source, *, max_bytes: int = MAX_BYTES
         if source.container == "jsonl":
             fields = source.jsonl or JsonlFields()
             document = read_jsonl_document(path, source.offset, source.kind, fields, max_bytes=max_bytes)
-            if source.kind == "html":
-                return clean_as_page(cleaner, document, url=url)
-            return clean_as_text(cleaner, document, url=url)
+            return clean_document(cleaner, document, source.kind, url=url)
         if is_html(path):
             data = [read_html_bytes(page, max_bytes=max_bytes) for page in (path, *source.pages)]
             if len(data) > 1:
                 return cleaner.clean_html_pages(data, url=url, encoding=source.charset)
-            return clean_as_page(cleaner, data[0], url=url, encoding=source.charset)
-        return clean_as_text(cleaner, read_text(path, max_bytes=max_bytes), url=url)
+            return clean_document(cleaner, data[0], "html", url=url, encoding=source.charset)
+        return clean_document(cleaner, read_text(path, max_bytes=max_bytes), "text", url=url)
 
 
-def clean_as_text(cleaner: Cleaner, text: str, *, url: str | None = None) -> Article:
-    """A document named as a text; one that opens with HTML markup (a page, or an article's
-    paragraphs as a CMS exports them) is cleaned as HTML, since its tags would otherwise
-    become body text."""
-    if opens_as_html(text):
-        return _noted(cleaner.clean_html(text, url=url), AS_HTML_NOTE)
-    return cleaner.clean_text(text, url=url)
-
-
-def clean_as_page(
-    cleaner: Cleaner, page: str | bytes, *, url: str | None = None, encoding: str | None = None
+def clean_document(
+    cleaner: Cleaner,
+    document: str | bytes,
+    named: str,
+    *,
+    url: str | None = None,
+    encoding: str | None = None,
 ) -> Article:
-    """A document named as a page; one without a single tag is a text saved under a page's
-    name, cleaned as a text (as a page it would come out empty: "not an HTML page")."""
-    if holds_markup(page):
-        return cleaner.clean_html(page, url=url, encoding=encoding)
-    text = page if isinstance(page, str) else decode_text(page, declared=encoding)
-    return _noted(cleaner.clean_text(text, url=url), AS_TEXT_NOTE)
+    """A document named as a page ("html") or a text, cleaned as what it holds
+    (kind_by_content), with a note when that is not what it was named."""
+    kind = kind_by_content(document, named)
+    if kind == "html":
+        article = cleaner.clean_html(document, url=url, encoding=encoding)
+    else:
+        text = document if isinstance(document, str) else decode_text(document, declared=encoding)
+        article = cleaner.clean_text(text, url=url)
+    if kind != named:
+        article.notes.append(MISNAMED_NOTES[named])
+    return article
+
+
+def kind_by_content(document: str | bytes, named: str) -> str:
+    """What to clean a document as. A text that opens with HTML markup is HTML: its tags would
+    otherwise become body text. A page without a single tag is a text: as a page it would
+    come out empty ("not an HTML page")."""
+    if named == "html":
+        return "html" if holds_markup(document) else "text"
+    return "html" if isinstance(document, str) and opens_as_html(document) else "text"
 
 
 def opens_as_html(text: str) -> bool:
@@ -254,19 +264,17 @@ def opens_as_html(text: str) -> bool:
 
 def holds_markup(page: str | bytes) -> bool:
     """Whether a page has a tag in its first 64K characters. Binary data and UTF-16/32 pages
-    count as markup: clean_html refuses or decodes them."""
+    count as markup: clean_html refuses or decodes them (the binary test runs only when no
+    tag was found: clean_html makes it again)."""
     if isinstance(page, bytes):
-        if page.startswith(WIDE_BOMS) or looks_binary(page):
+        if page.startswith(WIDE_BOMS):
             return True
         head = page[:SNIFF_CHARS].decode("latin-1")  # the markup characters are ASCII
     else:
         head = page[:SNIFF_CHARS]
-    return MARKUP.search(head) is not None or not head.strip()
-
-
-def _noted(article: Article, note: str) -> Article:
-    article.notes.append(note)
-    return article
+    if MARKUP.search(head) or not head.strip():
+        return True
+    return isinstance(page, bytes) and looks_binary(page)
 
 
 def folder_sources(folder: Path, names: list[str]) -> Iterator[Source]:

@@ -252,7 +252,7 @@ def in_page_zone(published: str | None, ruleset: RuleSet, page_text: str) -> str
     if moment.utcoffset() != timedelta(0):
         return published
     zone = ruleset.timezone or _printed_zone(page_text, ruleset)
-    offset = parse_offset(zone, ruleset) if zone else None
+    offset = parse_offset(zone, ruleset)
     if offset is None:
         return published
     try:

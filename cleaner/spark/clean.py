@@ -24,7 +24,7 @@ from ..containers import checked_page
 from ..core import Cleaner
 from ..decode import MAX_BYTES
 from ..errors import InputError
-from ..inputs import clean_as_page, clean_as_text
+from ..inputs import clean_document
 from ..limits import DEFAULT_TIMEOUT
 from ..models import Article, Removal
 from ..rules import load_rules
@@ -116,9 +116,9 @@ def _clean(cleaner: Cleaner, get: Callable[[str], Any], url: str | None, max_byt
         page = checked_page(bytes(content), max_bytes=max_bytes)
         return cleaner.clean_html(page, url=url, encoding=get("charset"))
     if html is not None:
-        return clean_as_page(cleaner, _checked_text(html, "html", max_bytes), url=url)
+        return clean_document(cleaner, _checked_text(html, "html", max_bytes), "html", url=url)
     if text is not None:
-        return clean_as_text(cleaner, _checked_text(text, "text", max_bytes), url=url)
+        return clean_document(cleaner, _checked_text(text, "text", max_bytes), "text", url=url)
     raise InputError("empty: no html or text")
 
 

@@ -33,11 +33,9 @@ from ..containers import (
     JSONL_SUFFIXES,
     WARC_SUFFIXES,
     JsonlFields,
-    _content_kind,
-    _object,
     declared_charset,
     is_html_response,
-    no_document_reason,
+    read_jsonl_line,
 )
 from ..decode import MAX_BYTES
 from .schema import DOCUMENT_SCHEMA
@@ -203,21 +201,18 @@ def jsonl_documents(stream: IO[bytes], name: str, fields: JsonlFields) -> Iterat
     try:
         for number, line in enumerate(stream, start=1):
             source, order = f"{name}#line {number}", order_key(name, number)
-            if not line.strip():
+            read = read_jsonl_line(line, fields)
+            if read is None:
                 continue
-            obj = _object(line)
-            kind = _content_kind(obj, fields) if obj is not None else None
-            if obj is None or kind is None:
-                yield problem_row(source, order, no_document_reason(obj, fields))
+            if read.problem:
+                yield problem_row(source, order, read.problem)
                 continue
-            url = obj.get(fields.url) if fields.url else None
-            url = url if isinstance(url, str) else None
-            key = fields.html if kind == "html" else fields.text
-            assert key is not None  # _content_kind found a string under it
-            value = obj[key]
+            key = fields.html if read.kind == "html" else fields.text
+            assert key is not None  # read_jsonl_line found a string under it
+            value, url = read.obj[key], read.url
             if not value.strip():
                 yield problem_row(source, order, f"empty: no text in field {key!r}", url)
-            elif kind == "html":
+            elif read.kind == "html":
                 yield (source, order, url, None, None, value, None, None)
             else:
                 yield (source, order, url, None, None, None, value, None)
