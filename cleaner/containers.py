@@ -5,10 +5,11 @@ URL and, for WARC, its record id and HTTP charset. The worker that cleans a docu
 it itself from that offset, so a container of millions of documents is never held in memory
 and its content never passes between processes.
 
-WARC (`.warc`, `.warc.gz`, read with warcio): response records with an HTML content type
-and a 2xx status; the record's target URI is the page URL and the Content-Type charset the
-declared encoding. A gzipped WARC is gzipped per record, which is what makes an offset a
-place to start reading.
+WARC (`.warc`, `.warc.gz`, read with warcio): response records with a 2xx status and an
+HTML content type, or none and a body that opens like a page; the record's target URI is
+the page URL and the Content-Type charset the declared encoding. A record or a file cut
+short is a failed input (warcio reads what is there without a word). A gzipped WARC is
+gzipped per record, which is what makes an offset a place to start reading.
 
 JSONL (`.jsonl`, `.jsonl.gz`): one JSON object per line; the field named by `html_field`
 holds a page or the one named by `text_field` a text (`html_field` wins when both are set
@@ -27,15 +28,18 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from .errors import InputError
+from .sniff import HTML_TYPES, SNIFF_BYTES, UNKNOWN_TYPES, media_type, sniff_html
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 JSONL_SUFFIXES = (".jsonl",)
 JSONL_GZ = ".jsonl.gz"
 CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-HTML_TYPES = ("text/html", "application/xhtml+xml")
+BLOCK = 1 << 16
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_EMPTY_TAIL = 4096  # an empty gzip member is 20 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,33 +90,98 @@ def inflate(path: Path, into: Path) -> str | None:
 # --- WARC ------------------------------------------------------------------------------------
 
 
+class WarcPage(NamedTuple):
+    """One HTML response of a WARC stream, or a part of the stream that holds none whole."""
+
+    offset: int  # where its record starts in the file
+    name: str  # the WARC record id, or "offset N"
+    url: str | None = None
+    charset: str | None = None
+    head: bytes = b""  # the body's first bytes, as many as asked for (encodings undone)
+    problem: str | None = None  # why it cannot be cleaned: a record or a file cut short
+
+
 def warc_entries(path: Path) -> Iterator[Entry]:
     """The HTML responses of a WARC file, in file order."""
+    with path.open("rb") as fh:
+        for page in warc_pages(fh):
+            yield Entry(page.offset, page.name, url=page.url, charset=page.charset, problem=page.problem)
+
+
+def warc_pages(stream: IO[bytes], *, keep: int = 0) -> Iterator[WarcPage]:
+    """The HTML responses of a WARC stream (a 2xx status, and an HTML type or, when none is
+    declared, a body that opens like a page), each with its body's first `keep` bytes. A
+    record whose body the stream holds only part of, and bytes after the last whole record
+    (a download or a copy that broke off), come as pages with a problem: never dropped
+    without a word."""
     # only WARC input needs it; warcio ships no type information
     from warcio.archiveiterator import ArchiveIterator
 
-    with path.open("rb") as fh:
-        records = ArchiveIterator(fh)
-        for record in records:
-            if not is_html_response(record):
-                continue
-            yield Entry(
-                offset=records.get_record_offset(),
-                name=record.rec_headers.get_header("WARC-Record-ID")
-                or f"offset {records.get_record_offset()}",
-                url=record.rec_headers.get_header("WARC-Target-URI"),
-                charset=declared_charset(record),
-            )
+    records = ArchiveIterator(stream)
+    for record in records:
+        declared, head = _html_response_type(record), b""
+        if declared is not None:
+            wanted = keep if declared in HTML_TYPES else max(keep, SNIFF_BYTES)
+            head = record.content_stream().read(wanted) if wanted else b""
+            if declared not in HTML_TYPES and not sniff_html(head):
+                declared = None
+        # Any record, a page or not: after one cut short, the file holds nothing more.
+        missing = _missing_bytes(record)
+        if declared is None and not missing:
+            continue
+        offset = records.get_record_offset()
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        problem = f"cut short: the record lacks {missing} of its bytes" if missing else None
+        yield WarcPage(
+            offset,
+            record_id or f"offset {offset}",
+            record.rec_headers.get_header("WARC-Target-URI"),
+            declared_charset(record) if declared else None,
+            head[:keep],
+            problem,
+        )
+    unread = records.fh.tell() - records.offset
+    if unread > 0 and not _only_empty_members(stream, records.offset):
+        # the stream ended inside a record's header: a gzip member cut short
+        problem = f"cut short: the last {unread} bytes hold no whole record"
+        yield WarcPage(records.offset, f"offset {records.offset}", problem=problem)
 
 
-def is_html_response(record: Any) -> bool:
-    """A warcio record that is a page to clean: a response with an HTML type and a 2xx status.
-    (Also what the Spark job's WARC reader keeps, cleaner.spark.readers.)"""
+def _html_response_type(record: Any) -> str | None:
+    """The media type of a response worth a look (2xx, HTML or undeclared); None otherwise."""
     if record.rec_type != "response" or record.http_headers is None:
+        return None
+    if not (record.http_headers.get_statuscode() or "").startswith("2"):
+        return None
+    declared = media_type(record.http_headers.get_header("Content-Type"))
+    return declared if declared in HTML_TYPES or declared in UNKNOWN_TYPES else None
+
+
+def _missing_bytes(record: Any) -> int:
+    """Reads the record to its end: how many bytes of its declared length were not there."""
+    stream = record.raw_stream
+    while stream.read(BLOCK):
+        pass
+    return max(getattr(stream, "limit", 0), 0)
+
+
+def _only_empty_members(stream: IO[bytes], offset: int) -> bool:
+    """Whether the bytes from `offset` on are empty gzip members or blank: what a copy that
+    ends with an empty member leaves unread. False when they cannot be read again."""
+    try:
+        stream.seek(offset)
+        rest = stream.read(MAX_EMPTY_TAIL + 1)
+    except (OSError, AttributeError, ValueError):  # a stream read once (http)
         return False
-    content_type = record.http_headers.get_header("Content-Type") or ""
-    status = record.http_headers.get_statuscode() or ""
-    return content_type.lower().startswith(HTML_TYPES) and status.startswith("2")
+    while rest.startswith(GZIP_MAGIC) and len(rest) <= MAX_EMPTY_TAIL:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            if member.decompress(rest).strip() or not member.eof:
+                return False
+        except zlib.error:
+            return False
+        rest = member.unused_data
+    return not rest.strip()
 
 
 def declared_charset(record: Any) -> str | None:

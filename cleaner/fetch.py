@@ -43,6 +43,7 @@ from tenacity import (
 )
 
 from .fetchsettings import FetchSettings
+from .sniff import HTML_TYPES, UNKNOWN_TYPES, media_type, sniff_html, sniff_type
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +51,6 @@ Status = Literal["done", "failed", "skipped-non-html", "disallowed"]
 Purpose = Literal["page", "document", "robots"]  # document: any content type
 
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-# Content types that say nothing: the body is sniffed (WHATWG MIME sniffing lists these).
-UNKNOWN_TYPES = frozenset({"", "application/octet-stream", "application/unknown", "unknown/unknown", "*/*"})
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB, ignore the rest
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
@@ -677,7 +675,7 @@ def _retry_after_seconds(value: str | None, *, now: datetime | None = None) -> f
 
 
 def _media_type(response: httpx.Response) -> str:
-    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
+    return media_type(response.headers.get("content-type"))
 
 
 def _exchange(response: httpx.Response) -> Exchange:
@@ -740,38 +738,3 @@ def _origin(url: str) -> str:
 
 def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-# --- sniffing -----------------------------------------------------------------------------
-
-# WHATWG MIME sniffing: the tags that identify a page as HTML when nothing is declared.
-HTML_OPENINGS = (
-    b"<!doctype html", b"<html", b"<head", b"<script", b"<iframe", b"<h1", b"<div", b"<font",
-    b"<table", b"<a", b"<style", b"<title", b"<b", b"<body", b"<br", b"<p", b"<!--",
-)  # fmt: skip
-TAG_END = (b" ", b">", b"\t", b"\n", b"\r", b"\x0c")
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"PK\x03\x04", "application/zip"),
-    (b"\x1f\x8b", "application/gzip"),
-)
-
-
-def sniff_html(data: bytes) -> bool:
-    """Whether undeclared bytes open like an HTML page (after a BOM and whitespace)."""
-    head = data[:1024].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c").lower()
-    if head.startswith(b"<?xml"):  # XHTML served without a type
-        return b"<html" in head
-    return any(
-        head.startswith(opening) and head[len(opening) : len(opening) + 1] in TAG_END
-        for opening in HTML_OPENINGS
-    )
-
-
-def sniff_type(data: bytes) -> str | None:
-    """The media type of a few common non-HTML formats, from their first bytes."""
-    return next((kind for magic, kind in SIGNATURES if data.startswith(magic)), None)

@@ -31,8 +31,11 @@ def _url(page: Path) -> str:
     return page.with_suffix(".url").read_text(encoding="utf-8").strip()
 
 
-def _response(writer: WARCWriter, url: str, body: bytes, content_type: str, status: str = "200 OK") -> None:
-    headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+def _response(
+    writer: WARCWriter, url: str, body: bytes, content_type: str | None, status: str = "200 OK"
+) -> None:
+    declared = [("Content-Type", content_type)] if content_type else []
+    headers = StatusAndHeaders(status, declared, protocol="HTTP/1.1")
     # a known length: warcio need not buffer the payload in a temporary file
     record = writer.create_warc_record(
         url, "response", payload=io.BytesIO(body), length=len(body), http_headers=headers
@@ -123,6 +126,54 @@ def test_a_warc_corrupt_in_the_middle_keeps_the_pages_before_it(
     assert summary.failed[0][1].startswith("unreadable warc file:")
     (record,) = jsonl_records(tmp_path / "out")
     assert record["url"] == _url(PAGES[0])
+
+
+def test_a_response_without_a_content_type_is_cleaned_when_it_opens_like_a_page(
+    tmp_path: Path, cleaner: Cleaner
+) -> None:
+    warc = tmp_path / "crawl.warc.gz"
+    with warc.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        _response(writer, _url(PAGES[0]), PAGES[0].read_bytes(), None)  # the server declared nothing
+        _response(writer, "https://www.kompas.tv/laporan.pdf", b"%PDF-1.7\n" + bytes(40), None)
+        _response(writer, "https://www.kompas.tv/robots.txt", b"User-agent: *\nDisallow:\n", None)
+    summary = run_batch([warc], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
+    assert (summary.total, summary.cleaned, summary.failed) == (1, 1, [])
+    (record,) = jsonl_records(tmp_path / "out")
+    assert record["url"] == _url(PAGES[0]) and record["paragraphs"]
+
+
+def _records_end(warc: Path) -> list[int]:
+    """Where each record of a gzipped WARC ends."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with warc.open("rb") as fh:
+        records = ArchiveIterator(fh)
+        return [records.get_record_offset() + records.get_record_length() for _ in records]
+
+
+def test_a_warc_that_breaks_off_says_so_and_keeps_what_came_before(
+    warc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A download or a copy that stopped early: inside the last page's body, or inside the
+    next record's header. Both were read as a whole file with fewer pages, exit 0."""
+    data, ends = warc.read_bytes(), _records_end(warc)
+    in_body, in_header = tmp_path / "in-body.warc.gz", tmp_path / "in-header.warc.gz"
+    in_body.write_bytes(data[: len(data) - 200])
+    in_header.write_bytes(data[: ends[-2] + 30])
+    code = main(["clean", str(in_body), str(in_header), "-o", str(tmp_path / "out"), "-q"])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "Documents: 4 total, 2 cleaned, 0 skipped (up to date), 2 failed" in out
+    assert f"{in_body}#<urn:uuid:" in out and "cut short: the record lacks" in out
+    assert f"{in_header}#offset {ends[-2]}: cut short: the last 30 bytes hold no whole record" in out
+
+
+def test_a_warc_ending_in_an_empty_gzip_member_is_whole(warc: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    padded = tmp_path / "padded.warc.gz"
+    padded.write_bytes(warc.read_bytes() + gzip.compress(b"") + gzip.compress(b"\r\n"))
+    summary = run_batch([padded], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
+    assert (summary.total, summary.cleaned, summary.failed) == (2, 2, [])
 
 
 def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner) -> None:

@@ -28,8 +28,9 @@ import pytest
 
 from cleaner import Cleaner, Fetcher, FetchError, FetchSettings
 from cleaner.archive import ARCHIVE_MANIFEST, Archive, ManifestRow
-from cleaner.fetch import _retry_after_seconds, sniff_html, sniff_type
+from cleaner.fetch import _retry_after_seconds
 from cleaner.scrape import FetchOptions, run_fetch
+from cleaner.sniff import sniff_html, sniff_type
 
 from .conftest import REPO
 

@@ -72,8 +72,11 @@ def _url(page: Path) -> str | None:
     return sidecar.read_text(encoding="utf-8").strip() if sidecar.is_file() else None
 
 
-def _response(writer: WARCWriter, url: str, body: bytes, content_type: str, status: str = "200 OK") -> None:
-    headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+def _response(
+    writer: WARCWriter, url: str, body: bytes, content_type: str | None, status: str = "200 OK"
+) -> None:
+    declared = [("Content-Type", content_type)] if content_type else []  # a server may declare none
+    headers = StatusAndHeaders(status, declared, protocol="HTTP/1.1")
     record = writer.create_warc_record(
         url, "response", payload=io.BytesIO(body), length=len(body), http_headers=headers
     )
@@ -81,8 +84,9 @@ def _response(writer: WARCWriter, url: str, body: bytes, content_type: str, stat
 
 
 def build_warc(path: Path) -> None:
-    """The HTML fixtures as responses, between records the CLI skips (an image, a 404), and
-    two pages that cannot be cleaned: binary bytes served as HTML, and an empty body."""
+    """The HTML fixtures as responses, between records the CLI skips (an image, a 404, a PDF
+    served without a type), a page served without a type, and three pages that cannot be
+    cleaned: binary bytes served as HTML, an empty body, and a last record cut short."""
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         for number, page in enumerate(HTML_PAGES):
@@ -95,6 +99,21 @@ def build_warc(path: Path) -> None:
                 )
         _response(writer, "https://contoh.id/rusak", b"\x00\x01\x02" * 400 + b"<html>", "text/html")
         _response(writer, "https://contoh.id/kosong", b"  \n ", "text/html")
+        _response(writer, "https://contoh.id/tanpa-jenis", HTML_PAGES[1].read_bytes(), None)
+        _response(writer, "https://contoh.id/laporan.pdf", b"%PDF-1.7\n" + b"\x00" * 40, None)
+        whole = fh.tell()
+        _response(writer, "https://contoh.id/terpotong", HTML_PAGES[0].read_bytes(), "text/html")
+        fh.truncate(whole + (fh.tell() - whole) // 2)  # a download that broke off
+
+
+def _record_id(warc: Path, url: str) -> str:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with warc.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_headers.get_header("WARC-Target-URI") == url:
+                return str(record.rec_headers.get_header("WARC-Record-ID"))
+    raise LookupError(url)
 
 
 def build_jsonl(path: Path) -> None:
@@ -146,7 +165,8 @@ def test_warc_and_jsonl_give_the_clis_records_and_failures(spark: Any, tmp_path:
         cleaner=Cleaner(rules),
     )
     cli = {r["input"]: r for r in jsonl_records(cli_out)}
-    assert len(cli) == len(HTML_PAGES) + len(TEXTS) + 1 and len(summary.failed) == 5
+    assert len(cli) == len(HTML_PAGES) + len(TEXTS) + 2 and len(summary.failed) == 6
+    assert cli[f"{warc}#{_record_id(warc, 'https://contoh.id/tanpa-jenis')}"]["paragraphs"]
     assert sum(record["extraction"] != "text" for name, record in cli.items() if ".jsonl#" in name) == 1
 
     out = tmp_path / "records.jsonl"
@@ -170,7 +190,8 @@ def test_warc_and_jsonl_give_the_clis_records_and_failures(spark: Any, tmp_path:
     assert stages["binary data, not HTML"] == "input"  # the undecodable record
     assert stages["not a JSON object"] == "read"
     assert stages["empty: no text in field 'html' or 'text'"] == "read"
-    assert (job.records, job.errors, job.duplicates) == (len(cli), {"input": 2, "read": 3}, 0)
+    assert any(e["reason"].startswith("cut short: the record lacks") for e in errors)
+    assert (job.records, job.errors, job.duplicates) == (len(cli), {"input": 2, "read": 4}, 0)
 
 
 def test_failures_are_error_rows_and_the_task_goes_on(spark: Any, tmp_path: Path) -> None:
@@ -237,7 +258,8 @@ def test_a_warc_read_locally_over_http_and_through_hadoop_gives_the_same_records
     finally:
         server.shutdown()
         server.server_close()
-    assert len(found["local"]) == len(HTML_PAGES) + 2
+    # the fixtures, two that cannot be cleaned, one without a type, one cut short (no content)
+    assert len(found["local"]) == len(HTML_PAGES) + 4
     assert found["local"] == found["http"] == found["hadoop"]
 
 
@@ -315,10 +337,10 @@ def test_the_command(spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[s
         == 0
     )
     assert (
-        f"Documents: {len(HTML_PAGES) + 2} total, {len(HTML_PAGES)} cleaned, 2 failed"
+        f"Documents: {len(HTML_PAGES) + 4} total, {len(HTML_PAGES) + 1} cleaned, 3 failed"
         in capsys.readouterr().out
     )
-    assert spark.read.parquet(str(tmp_path / "out.errors.parquet")).count() == 2
+    assert spark.read.parquet(str(tmp_path / "out.errors.parquet")).count() == 3
     assert not spark.sparkContext._jsc.sc().isStopped()  # a session it did not start stays up
 
     broken = tmp_path / "rules"

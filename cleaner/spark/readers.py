@@ -1,7 +1,7 @@
 """Readers: the documents a job starts from, as DataFrames of DOCUMENT_SCHEMA.
 
 WARC (`.warc`, `.warc.gz`): the HTML responses with a 2xx status, as `cleaner clean` reads
-them (cleaner.containers.is_html_response); `input` is `<file>#<WARC-Record-ID>` and `url`
+them (cleaner.containers.warc_pages); `input` is `<file>#<WARC-Record-ID>` and `url`
 the record's WARC-Target-URI. JSONL (`.jsonl`, `.jsonl.gz`): one JSON object per line, the
 page in the html field or a text in the text field (html wins), named `<file>#line N`.
 Local paths are named by their absolute path, as the CLI names them, so the two give the
@@ -33,9 +33,8 @@ from ..containers import (
     JSONL_SUFFIXES,
     WARC_SUFFIXES,
     JsonlFields,
-    declared_charset,
-    is_html_response,
     read_jsonl_line,
+    warc_pages,
 )
 from ..decode import MAX_BYTES
 from .schema import DOCUMENT_SCHEMA
@@ -157,23 +156,19 @@ def read_warc(spark: Any, paths: list[str], *, max_bytes: int = MAX_BYTES) -> An
 
 
 def warc_documents(stream: IO[bytes], name: str, *, max_bytes: int = MAX_BYTES) -> Iterator[tuple[Any, ...]]:
-    """One document row per HTML response of a WARC stream, read record by record. A file
-    that breaks off or is corrupt ends with an error row; the records before it stay."""
-    from warcio.archiveiterator import ArchiveIterator
-
+    """One document row per HTML response of a WARC stream, read record by record
+    (cleaner.containers.warc_pages). A record or a file that breaks off, or a corrupt file,
+    gives an error row; the records before it stay."""
     position = 0
     try:
-        records = ArchiveIterator(stream)
-        for record in records:
-            if not is_html_response(record):
-                continue
+        # One byte over the cap is enough to tell that a page is too large (cleaner.containers).
+        for page in warc_pages(stream, keep=max_bytes + 1):
             position += 1
-            record_id = record.rec_headers.get_header("WARC-Record-ID")
-            source = f"{name}#{record_id or f'offset {records.get_record_offset()}'}"
-            url = record.rec_headers.get_header("WARC-Target-URI")
-            # One byte over the cap is enough to tell that it is too large (cleaner.containers).
-            body = record.content_stream().read(max_bytes + 1)
-            yield (source, order_key(name, position), url, body, declared_charset(record), None, None, None)
+            source, order = f"{name}#{page.name}", order_key(name, position)
+            if page.problem:
+                yield problem_row(source, order, page.problem, page.url)
+            else:
+                yield (source, order, page.url, page.head, page.charset, None, None, None)
     except Exception as exc:  # a corrupt file is an error row, never a failed task
         reason = f"unreadable warc file: {type(exc).__name__}: {exc}"
         yield problem_row(name, order_key(name, position + 1), reason)
