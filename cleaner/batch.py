@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import gzip
 import json
 import logging
 import os
@@ -35,7 +34,7 @@ from collections import Counter
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, Protocol
+from typing import IO, Any, Literal, Protocol
 
 import orjson
 from tqdm import tqdm
@@ -45,15 +44,15 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-from . import logs
+from . import compressed, logs
 from .containers import (
-    JSONL_GZ,
+    COMPRESSED_JSONL,
     JSONL_SUFFIXES,
     WARC_SUFFIXES,
     JsonlFields,
     container_kind,
     inflate,
-    is_gzipped_jsonl,
+    is_compressed_jsonl,
     jsonl_entries,
     warc_entries,
 )
@@ -113,7 +112,7 @@ def clean_file(cleaner: Cleaner, path: Path, *, max_bytes: int = MAX_BYTES) -> A
 
 
 def _unsupported_reason(path: Path) -> str:
-    supported = ", ".join(sorted((*SUFFIXES, *WARC_SUFFIXES, *JSONL_SUFFIXES, JSONL_GZ)))
+    supported = ", ".join(sorted((*SUFFIXES, *WARC_SUFFIXES, *JSONL_SUFFIXES, *COMPRESSED_JSONL)))
     return f"unsupported file type {''.join(path.suffixes) or path.name!r} (supported: {supported})"
 
 
@@ -143,8 +142,9 @@ def collect_inputs(
 ) -> list[Input]:
     """Files given, and the supported files under folders given (recursively, sorted, hidden
     entries and the `exclude` folder left out). Each file once, in the order given. A WARC
-    or JSONL file given is one input per document in it (cleaner.containers); a .jsonl.gz is
-    inflated into `staging` (a temporary folder the caller removes when the run is over)."""
+    or JSONL file given is one input per document in it (cleaner.containers); a .jsonl.gz or
+    .jsonl.zst is inflated into `staging` (a temporary folder the caller removes when the run
+    is over)."""
     inputs: list[Input] = []
     seen: set[str] = set()
     excluded = exclude.resolve() if exclude else None
@@ -242,9 +242,9 @@ def _container_inputs(
         yield Input(path, rel, NOT_REGULAR, source=real)
         return
     readable, broken = path, None
-    if is_gzipped_jsonl(path):
+    if is_compressed_jsonl(path):
         if staging is None:
-            raise ValueError("a .jsonl.gz input needs a staging folder to be inflated into")
+            raise ValueError("a compressed JSONL input needs a staging folder to be inflated into")
         handle, name = tempfile.mkstemp(suffix=".jsonl", dir=staging)
         os.close(handle)
         readable = Path(name)
@@ -709,7 +709,7 @@ def run_batch(
         cleaner = default_cleaner()
     duplicates = DuplicateIndex(options.dedup, options.dedup_threshold) if options.dedup else None
     run = _Run(cleaner, options, duplicates)
-    with tempfile.TemporaryDirectory(prefix="cleaner-staging-") as staging:  # .jsonl.gz inflated
+    with tempfile.TemporaryDirectory(prefix="cleaner-staging-") as staging:  # .jsonl.gz, .jsonl.zst inflated
         if is_stream_target(out_dir):
             if options.fmt != "jsonl":
                 raise ValueError(f"-o {out_dir} writes JSONL; format {options.fmt!r} needs an output folder")
@@ -785,22 +785,24 @@ def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) 
 
 
 def is_stream_target(out: str | Path) -> bool:
-    """`-` (stdout) or a FILE.jsonl / FILE.jsonl.gz that is not a folder: one JSONL stream."""
+    """`-` (stdout) or a FILE.jsonl / .jsonl.gz / .jsonl.zst that is not a folder: one JSONL stream."""
     path = Path(out)
-    return str(out) == "-" or (path.name.lower().endswith((".jsonl", ".jsonl.gz")) and not path.is_dir())
+    names = (*JSONL_SUFFIXES, *COMPRESSED_JSONL)
+    return str(out) == "-" or (path.name.lower().endswith(names) and not path.is_dir())
 
 
 class _StreamWriter:
-    """`-o FILE.jsonl[.gz]` or `-o -`: every record of the run, in completion order (each
-    names its input), into one file that appears complete at the end (gzipped for .gz), or
-    onto stdout as each finishes. No resume: a stream has no per-input outputs to keep."""
+    """`-o FILE.jsonl[.gz|.zst]` or `-o -`: every record of the run, in completion order (each
+    names its input), into one file that appears complete at the end (compressed for .gz
+    and .zst), or onto stdout as each finishes. No resume: a stream has no per-input outputs
+    to keep."""
 
     def __init__(self, target: Path):
         self.target = target
         self.stdout = str(target) == "-"
         self.tmp: Path | None = None
-        self.fh: BinaryIO | gzip.GzipFile | None = None
-        self.raw: BinaryIO | None = None
+        self.fh: IO[bytes] | None = None
+        self.raw: IO[bytes] | None = None
 
     def output_file(self, job: Input) -> None:
         return None
@@ -815,8 +817,7 @@ class _StreamWriter:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = self.target.with_name(f".{self.target.name}.{secrets.token_hex(8)}.tmp")
         self.raw = self.tmp.open("xb")
-        gzipped = self.target.name.lower().endswith(".gz")
-        self.fh = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0) if gzipped else self.raw
+        self.fh = compressed.writer(self.raw, self.target.name)
 
     def write(self, job: Input, payload: bytes) -> None:
         assert self.fh is not None
@@ -831,7 +832,7 @@ class _StreamWriter:
         if self.stdout or self.fh is None or self.raw is None or self.tmp is None:
             return {}
         if self.fh is not self.raw:
-            self.fh.close()  # the gzip trailer
+            self.fh.close()  # the compressed stream's end
         self.raw.flush()
         os.fsync(self.raw.fileno())
         self.raw.close()

@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="input files or folders; a .warc, .warc.gz or .jsonl file is one input per document in it",
+        help="input files or folders; a WARC (.warc, .warc.gz) or JSONL (.jsonl, .jsonl.gz, .jsonl.zst) "
+        "file is one input per document in it",
     )
     clean.add_argument(
         "--files-from", metavar="FILE", help="also the input paths listed in FILE, one a line ('-': stdin)"
@@ -131,12 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         type=Path,
         metavar="OUT",
-        help="output folder, or one JSONL file (FILE.jsonl, FILE.jsonl.gz), or - for JSONL on stdout",
+        help="output folder, or one JSONL file (FILE.jsonl, .jsonl.gz, .jsonl.zst), or - for JSONL on stdout",
     )
     clean.add_argument(
         "--format",
         choices=FORMATS,
-        help="output format (default: json; jsonl for -o FILE.jsonl[.gz] and -o -)",
+        help="output format (default: json; jsonl for -o FILE.jsonl[.gz|.zst] and -o -)",
     )
     _add_rules_option(clean)
     clean.add_argument(

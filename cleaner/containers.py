@@ -11,17 +11,16 @@ the page URL and the Content-Type charset the declared encoding. A record or a f
 short is a failed input (warcio reads what is there without a word). A gzipped WARC is
 gzipped per record, which is what makes an offset a place to start reading.
 
-JSONL (`.jsonl`, `.jsonl.gz`): one JSON object per line; the field named by `html_field`
+JSONL (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`): one JSON object per line; the field named by `html_field`
 holds a page or the one named by `text_field` a text (`html_field` wins when both are set
 and present), `url_field` its URL. A line that is not a JSON object or has neither content
-field is a failed input; a blank line is skipped. A gzip stream cannot be entered in the
-middle, so a `.jsonl.gz` is first inflated into the run's staging folder (one pass; the copy
-is deleted at the end of the run) and read from there.
+field is a failed input; a blank line is skipped. A compressed stream cannot be entered in
+the middle, so a `.jsonl.gz` or `.jsonl.zst` is first inflated into the run's staging folder
+(one pass; the copy is deleted at the end of the run) and read from there.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import zlib
@@ -30,12 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from . import compressed
 from .errors import InputError
 from .sniff import HTML_TYPES, SNIFF_BYTES, UNKNOWN_TYPES, media_type, sniff_html
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
 JSONL_SUFFIXES = (".jsonl",)
-JSONL_GZ = ".jsonl.gz"
+COMPRESSED_JSONL = (".jsonl.gz", ".jsonl.zst")
 CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 BLOCK = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b"
@@ -67,23 +67,24 @@ def container_kind(path: Path) -> str | None:
     name = path.name.lower()
     if name.endswith(WARC_SUFFIXES):
         return "warc"
-    if name.endswith((*JSONL_SUFFIXES, JSONL_GZ)):
+    if name.endswith((*JSONL_SUFFIXES, *COMPRESSED_JSONL)):
         return "jsonl"
     return None
 
 
-def is_gzipped_jsonl(path: Path) -> bool:
-    return path.name.lower().endswith(JSONL_GZ)
+def is_compressed_jsonl(path: Path) -> bool:
+    return path.name.lower().endswith(COMPRESSED_JSONL)
 
 
 def inflate(path: Path, into: Path) -> str | None:
-    """Write the inflated `path` to `into`; the reason it broke off, if it did (corrupt or
-    cut short), when what came before it is written all the same."""
+    """Write the inflated `path` (.gz or .zst) to `into`; the reason it broke off, if it did
+    (corrupt or cut short), when what came before it is written all the same."""
     try:
-        with gzip.open(path, "rb") as source, into.open("wb") as target:
+        with path.open("rb") as raw, compressed.reader(raw, path.name) as source, into.open("wb") as target:
             target.writelines(source)  # line by line: every whole line before a break is kept
-    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-        return f"corrupt gzip: {exc}"
+    except compressed.stream_errors() as exc:
+        kind = "gzip" if compressed.compression_of(path.name) == ".gz" else "zstd"
+        return f"corrupt {kind}: {exc}"
     return None
 
 

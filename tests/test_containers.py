@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+import zstandard
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -205,17 +206,23 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
     assert page["extraction"] != "text" and page["url"] == _url(PAGES[0])
 
 
-def test_a_gzipped_jsonl_is_read_as_the_jsonl_it_holds_and_its_staging_copy_removed(
-    tmp_path: Path, cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_a_compressed_jsonl_is_read_as_the_jsonl_it_holds_and_its_staging_copy_removed(
+    tmp_path: Path, cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # where the run stages the inflated copy
     lines = [
         json.dumps({"url": f"https://www.kompas.tv/{i}", "text": f"{KOMPAS}\n(dokumen {i})"})
         for i in range(300)
     ]
-    plain, packed = tmp_path / "dump.jsonl", tmp_path / "dump.jsonl.gz"
+    plain, packed = tmp_path / "dump.jsonl", tmp_path / f"dump.jsonl{suffix}"
     plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    half = len(lines) // 2  # a .zst of two frames, as `cat a.zst b.zst` makes
+    frames = [
+        zstandard.ZstdCompressor().compress("".join(f"{x}\n" for x in part).encode())
+        for part in (lines[:half], lines[half:])
+    ]
+    packed.write_bytes(gzip.compress(plain.read_bytes()) if suffix == ".gz" else b"".join(frames))
     for source in (plain, packed):
         run_batch(
             [source], tmp_path / source.name.replace(".", "-"), BatchOptions(fmt="jsonl"), cleaner=cleaner
@@ -224,17 +231,17 @@ def test_a_gzipped_jsonl_is_read_as_the_jsonl_it_holds_and_its_staging_copy_remo
     def by_line(out: Path) -> dict[str, dict[str, object]]:
         return {r.pop("input").rsplit("#", 1)[1]: r for r in jsonl_records(out)}
 
-    unpacked = by_line(tmp_path / "dump-jsonl-gz")
+    unpacked = by_line(tmp_path / f"dump-jsonl-{suffix[1:]}")
     assert unpacked == by_line(tmp_path / "dump-jsonl") and len(unpacked) == 300
     assert not list(tmp_path.glob("cleaner-staging-*"))
 
-    cut = tmp_path / "putus.jsonl.gz"  # a dump cut short while it was written
+    cut = tmp_path / f"putus.jsonl{suffix}"  # a dump cut short while it was written
     compressed = packed.read_bytes()
-    cut.write_bytes(compressed[: len(compressed) // 2])
+    cut.write_bytes(compressed[: len(compressed) * 3 // 4])  # for .zst: inside its second frame
     summary = run_batch([cut], tmp_path / "out-cut", BatchOptions(fmt="jsonl"), cleaner=cleaner)
     assert 0 < summary.cleaned < 300  # the lines before the break
-    assert [(name, reason.split(":")[0]) for name, reason in summary.failed] == [
-        (str(cut), "unreadable jsonl file")
+    assert [(name, reason.split(":")[:2]) for name, reason in summary.failed] == [
+        (str(cut), ["unreadable jsonl file", f" corrupt {'gzip' if suffix == '.gz' else 'zstd'}"])
     ]
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import zstandard
 
 from cleaner import Cleaner
 from cleaner.batch import LEAN_FIELDS, BatchOptions, Summary, run_batch, serialize
@@ -83,13 +84,15 @@ def test_the_printed_summary_lists_the_top_sites_only() -> None:
     assert "... 15 more, " in text
 
 
-@pytest.mark.parametrize("name", ["articles.jsonl", "articles.jsonl.gz"])
+@pytest.mark.parametrize("name", ["articles.jsonl", "articles.jsonl.gz", "articles.jsonl.zst"])
 def test_one_jsonl_file_as_output(texts: Path, tmp_path: Path, name: str) -> None:
     target = tmp_path / "hasil" / name
     assert main(["clean", str(texts), "-o", str(target), "--workers", "2", "-q"]) == 1  # kosong.txt
     data = target.read_bytes()
     if name.endswith(".gz"):
         data = gzip.decompress(data)
+    elif name.endswith(".zst"):
+        data = zstandard.ZstdDecompressor().decompressobj().decompress(data)
     records = [json.loads(line) for line in data.decode("utf-8").splitlines()]
     assert sorted(r["input"] for r in records) == sorted(str(texts / rel) for rel in GOOD)
     assert sorted(p.name for p in target.parent.iterdir()) == [name]  # no temporary file left

@@ -39,7 +39,7 @@ from cleaner.spark import (
     run_job,
 )
 from cleaner.spark.job import build_parser, main
-from cleaner.spark.readers import warc_documents
+from cleaner.spark.readers import jsonl_documents, warc_documents
 
 from .conftest import REPO
 from .test_batch import jsonl_records
@@ -229,6 +229,28 @@ def test_a_corrupt_warc_keeps_its_earlier_records_and_ends_in_an_error_row(tmp_p
     rows = list(warc_documents(io.BytesIO(data[:cut] + b"bukan WARC\r\n\r\n" + data[cut:]), "rusak.warc.gz"))
     assert [row[0].startswith("rusak.warc.gz#<urn:uuid:") for row in rows] == [True, True, True, False]
     assert rows[-1][-1].startswith("unreadable warc file:")
+
+
+def test_a_jsonl_zst_gives_the_rows_of_the_jsonl_it_holds_and_an_error_row_when_cut_short(
+    tmp_path: Path,
+) -> None:
+    import zstandard
+
+    plain = tmp_path / "texts.jsonl"
+    build_jsonl(plain)
+    data = plain.read_bytes()
+    packed = zstandard.ZstdCompressor().compress(data)
+    fields = JsonlFields(html="html")
+
+    def rows(stream: bytes, name: str) -> list[tuple[Any, ...]]:
+        # named after their file, the rows differ in their input and order only
+        documents = jsonl_documents(io.BytesIO(stream), name, fields)
+        return [(row[0].partition("#")[2], *row[2:]) for row in documents]
+
+    whole = rows(packed, "texts.jsonl.zst")
+    assert whole == rows(data, "texts.jsonl") and len(whole) == len(data.splitlines()) - 1  # blank line
+    cut = rows(packed[: len(packed) - 10], "texts.jsonl.zst")
+    assert cut[-1][-1].startswith("unreadable jsonl file: EOFError: the zstd stream ends inside a frame")
 
 
 def test_a_warc_read_locally_over_http_and_through_hadoop_gives_the_same_records(

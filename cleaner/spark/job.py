@@ -179,8 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH",
-        help="a WARC (.warc, .warc.gz), JSONL (.jsonl, .jsonl.gz) or Parquet input: a local path or glob, "
-        "an http(s) URL, or any Hadoop URI (s3a://, hdfs://, file://); repeatable",
+        help="a WARC (.warc, .warc.gz), JSONL (.jsonl, .jsonl.gz, .jsonl.zst) or Parquet input: a local "
+        "path or glob, an http(s) URL, or any Hadoop URI (s3a://, hdfs://, file://); repeatable",
     )
     parser.add_argument(
         "--input-list",

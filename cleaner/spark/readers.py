@@ -2,7 +2,7 @@
 
 WARC (`.warc`, `.warc.gz`): the HTML responses with a 2xx status, as `cleaner clean` reads
 them (cleaner.containers.warc_pages); `input` is `<file>#<WARC-Record-ID>` and `url`
-the record's WARC-Target-URI. JSONL (`.jsonl`, `.jsonl.gz`): one JSON object per line, the
+the record's WARC-Target-URI. JSONL (`.jsonl`, `.jsonl.gz`, `.jsonl.zst`): one JSON object per line, the
 page in the html field or a text in the text field (html wins), named `<file>#line N`.
 Local paths are named by their absolute path, as the CLI names them, so the two give the
 same records.
@@ -21,15 +21,15 @@ Tables (Parquet, or any format Spark reads): columns `html` (string or binary) a
 from __future__ import annotations
 
 import glob
-import gzip
 import io
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from .. import compressed
 from ..containers import (
-    JSONL_GZ,
+    COMPRESSED_JSONL,
     JSONL_SUFFIXES,
     WARC_SUFFIXES,
     JsonlFields,
@@ -40,7 +40,7 @@ from ..decode import MAX_BYTES
 from .schema import DOCUMENT_SCHEMA
 
 STREAMED_SCHEMES = ("http://", "https://")
-JSONL_NAMES = (*JSONL_SUFFIXES, JSONL_GZ)
+JSONL_NAMES = (*JSONL_SUFFIXES, *COMPRESSED_JSONL)
 HTTP_TIMEOUT = 120  # seconds without a byte before a streamed file counts as unreadable
 
 
@@ -191,10 +191,8 @@ def jsonl_documents(stream: IO[bytes], name: str, fields: JsonlFields) -> Iterat
     """One document row per line that is not blank; as `cleaner clean` reads JSONL
     (cleaner.containers): a line that is not a JSON object, or has neither field, is an
     error row."""
-    if name.lower().endswith(".gz"):
-        stream = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]  # a GzipFile is an IO[bytes]
     try:
-        for number, line in enumerate(stream, start=1):
+        for number, line in enumerate(compressed.reader(stream, name), start=1):
             source, order = f"{name}#line {number}", order_key(name, number)
             read = read_jsonl_line(line, fields)
             if read is None:
@@ -211,7 +209,7 @@ def jsonl_documents(stream: IO[bytes], name: str, fields: JsonlFields) -> Iterat
                 yield (source, order, url, None, None, value, None, None)
             else:
                 yield (source, order, url, None, None, None, value, None)
-    except (OSError, EOFError) as exc:  # a broken gzip stream
+    except compressed.stream_errors() as exc:  # a broken or cut-short .gz or .zst stream
         reason = f"unreadable jsonl file: {type(exc).__name__}: {exc}"
         yield problem_row(name, order_key(name, 10**12 - 1), reason)
 
