@@ -634,6 +634,23 @@ def _attempt_all(
             yield jobs[index], Failed(result.reason) if isinstance(result, Lost) else result
 
 
+def in_input_order(
+    outcomes: Generator[tuple[Input, Outcome], None, None], jobs: list[Input]
+) -> Generator[tuple[Input, Outcome], None, None]:
+    """The outcomes in the order of `jobs`, each held back until those before it are out.
+    Workers finish in any order; what waits is a few batches' records, or those finished
+    while a slow document takes its time budget."""
+    place = {id(job): i for i, job in enumerate(jobs)}
+    held: dict[int, tuple[Input, Outcome]] = {}
+    following = 0
+    with contextlib.closing(outcomes):  # closed early (an interruption): the workers stop too
+        for job, outcome in outcomes:
+            held[place[id(job)]] = (job, outcome)
+            while following in held:
+                yield held.pop(following)
+                following += 1
+
+
 def available_cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -772,6 +789,8 @@ def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) 
         shown = run.options.progress
         bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not shown, desc="cleaning")
         outcomes = _attempt_all(todo, run.cleaner, count, run.fmt, run.limits, run.options.memory_mb)
+        if isinstance(writer, _StreamWriter):  # one file or stdout: the same bytes with any workers
+            outcomes = in_input_order(outcomes, todo)
         # closing: an interruption while a record is written stops the workers at once too
         with bar, contextlib.closing(outcomes):
             for job, outcome in outcomes:
@@ -792,9 +811,9 @@ def is_stream_target(out: str | Path) -> bool:
 
 
 class _StreamWriter:
-    """`-o FILE.jsonl[.gz|.zst]` or `-o -`: every record of the run, in completion order (each
+    """`-o FILE.jsonl[.gz|.zst]` or `-o -`: every record of the run, in input order (each
     names its input), into one file that appears complete at the end (compressed for .gz
-    and .zst), or onto stdout as each finishes. No resume: a stream has no per-input outputs
+    and .zst), or onto stdout as each is out. No resume: a stream has no per-input outputs
     to keep."""
 
     def __init__(self, target: Path):

@@ -99,6 +99,25 @@ def test_one_jsonl_file_as_output(texts: Path, tmp_path: Path, name: str) -> Non
     assert main(["clean", str(texts), "-o", str(target), "--format", "txt"]) == 2
 
 
+def test_one_jsonl_file_holds_its_records_in_input_order_whatever_the_workers(tmp_path: Path) -> None:
+    """Workers finish in any order; the file is the same bytes with one worker or two. The
+    first text is slow to clean, so two workers finish most of the others before it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seed = sorted((REPO / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
+    (folder / "a-panjang.txt").write_text(seed * 400, encoding="utf-8")
+    for i in range(60):
+        (folder / f"b-{i:02}.txt").write_text(f"{seed}\n(dokumen {i})\n", encoding="utf-8")
+    files = {}
+    for workers in ("1", "2"):
+        target = tmp_path / f"w{workers}.jsonl"
+        assert main(["clean", str(folder), "-o", str(target), "--workers", workers, "-q"]) == 0
+        files[workers] = target.read_bytes()
+    inputs = [json.loads(line)["input"] for line in files["2"].splitlines()]
+    assert inputs == sorted(str(path) for path in folder.iterdir())
+    assert files["2"] == files["1"]
+
+
 def test_jsonl_on_stdout_and_the_summary_on_stderr(
     texts: Path, capsys: pytest.CaptureFixture[str], cleaner: Cleaner
 ) -> None:
