@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, logs
 from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, BatchOptions, is_stream_target, run_batch
-from .containers import JsonlFields
+from .containers import JsonlFields, container_kind, read_named_document
 from .core import Cleaner
 from .decode import MAX_BYTES, decode_text, read_text
 from .dedup import DEFAULT_THRESHOLD, threshold_arg
@@ -113,19 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument(
         "--files-from", metavar="FILE", help="also the input paths listed in FILE, one a line ('-': stdin)"
     )
-    clean.add_argument("--html-field", metavar="NAME", help="JSONL inputs: the field holding a page's HTML")
-    clean.add_argument(
-        "--text-field",
-        default="text",
-        metavar="NAME",
-        help="JSONL inputs: the field holding a text (default: text)",
-    )
-    clean.add_argument(
-        "--url-field",
-        default="url",
-        metavar="NAME",
-        help="JSONL inputs: the field holding the URL (default: url)",
-    )
+    _add_jsonl_fields(clean)
     clean.add_argument(
         "-o",
         "--out",
@@ -191,10 +179,17 @@ def build_parser() -> argparse.ArgumentParser:
     clean.set_defaults(run=run_clean)
 
     explain = command("explain", help="show which rule removed what from one file")
-    explain.add_argument("file", type=Path, metavar="FILE")
+    explain.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="a page or a text; one document of a WARC or JSONL file as FILE#NAME, named as its "
+        "record's input names it ('crawl.warc.gz#<urn:uuid:...>', 'dump.jsonl#line 7')",
+    )
     _add_rules_option(explain)
     explain.add_argument("--url", help="the page URL (picks the site's rules)")
     explain.add_argument("--site", help="the site, when there is no URL")
+    _add_jsonl_fields(explain)
     explain.set_defaults(run=run_explain)
 
     fixtures = command("fixtures", help="check or update the regression fixtures")
@@ -277,6 +272,26 @@ def build_parser() -> argparse.ArgumentParser:
     completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
     completion.set_defaults(run=lambda args: run_completion(parser, args))
     return parser
+
+
+def _add_jsonl_fields(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--html-field", metavar="NAME", help="JSONL inputs: the field holding a page's HTML")
+    parser.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="JSONL inputs: the field holding a text (default: text)",
+    )
+    parser.add_argument(
+        "--url-field",
+        default="url",
+        metavar="NAME",
+        help="JSONL inputs: the field holding the URL (default: url)",
+    )
+
+
+def _jsonl_fields(args: argparse.Namespace) -> JsonlFields:
+    return JsonlFields(html=args.html_field, text=args.text_field, url=args.url_field)
 
 
 def _add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -643,33 +658,56 @@ def _batch_options(args: argparse.Namespace, progress: bool) -> BatchOptions:
         timeout=args.timeout or None,
         memory_mb=args.max_worker_mb,
         fields=args.fields,
-        jsonl=JsonlFields(html=args.html_field, text=args.text_field, url=args.url_field),
+        jsonl=_jsonl_fields(args),
         dedup=args.dedup,
         dedup_threshold=args.dedup_threshold,
     )
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    if not args.file.exists():
-        return _error(f"no such file: {args.file}")
+    path, name = _explained(args.file)
+    if not path.exists():
+        return _error(f"no such file: {path}")
+    if name is None and (kind := container_kind(path)):
+        example = f"{path}#<WARC-Record-ID>" if kind == "warc" else f"{path}#line N"
+        return _error(f"{path} holds many documents: name one as {example}, as its record's input does")
     cleaner = Cleaner(args.rules)
     color = _use_color()
-    url = args.url or url_for(args.file)
     try:
         with logs.for_input(str(args.file)):  # library warnings name the file, as under `clean`
-            return _explain_file(args, cleaner, url, color)
+            return _explain_document(args, cleaner, path, name, color)
     except CleanerError as exc:
         return _error(str(exc), EXIT_FAILED)
 
 
-def _explain_file(args: argparse.Namespace, cleaner: Cleaner, url: str | None, color: bool) -> int:
+def _explained(file: Path) -> tuple[Path, str | None]:
+    """FILE, or FILE#NAME: one document of a WARC or JSONL file (a file named with a "#"
+    that exists is itself)."""
+    if file.exists() or "#" not in str(file):
+        return file, None
+    path, _, name = str(file).rpartition("#")
+    return Path(path), name
+
+
+def _explain_document(
+    args: argparse.Namespace, cleaner: Cleaner, path: Path, name: str | None, color: bool
+) -> int:
     from .explain import render_explain, render_explain_html  # imported on use: only explain needs them
 
-    named = "html" if is_html(args.file) else "text"
-    document: str | bytes = read_html_bytes(args.file) if named == "html" else read_text(args.file)
-    # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
-    charset = header_charset_for(args.file) if named == "html" else None
-    kind = kind_by_content(document, named)  # read as `clean` reads it: by what it holds
+    document: str | bytes
+    if name is not None:
+        if not container_kind(path):
+            return _error(f"{path} is not a WARC or JSONL file: #{name} names a document inside one")
+        entry, document = read_named_document(path, name, _jsonl_fields(args), max_bytes=MAX_BYTES)
+        named, url, charset = entry.kind, args.url or entry.url, entry.charset
+        # read as `clean` reads it: a WARC page as served, a JSONL field by what it holds
+        kind = named if container_kind(path) == "warc" else kind_by_content(document, named)
+    else:
+        named = "html" if is_html(path) else "text"
+        document = read_html_bytes(path) if named == "html" else read_text(path)
+        # the same decoding `clean` gives the file: the HTTP charset saved next to it, if any
+        url, charset = args.url or url_for(path), header_charset_for(path) if named == "html" else None
+        kind = kind_by_content(document, named)  # read as `clean` reads it: by what it holds
     note = [MISNAMED_NOTES[named]] if kind != named else []
     if kind == "html":
         trace = cleaner.clean_html_traced(document, url=url, encoding=charset, site=args.site)

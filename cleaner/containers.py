@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,6 +87,30 @@ def inflate(path: Path, into: Path) -> str | None:
         kind = "gzip" if compressed.compression_of(path.name) == ".gz" else "zstd"
         return f"corrupt {kind}: {exc}"
     return None
+
+
+def read_named_document(
+    path: Path, name: str, fields: JsonlFields, *, max_bytes: int
+) -> tuple[Entry, str | bytes]:
+    """One document of a container, named as its record's input names it after the "#"
+    ("line 7", "<urn:uuid:...>"): its entry and its content (a WARC page's bytes, a JSONL
+    field's string). For `cleaner explain FILE#NAME`."""
+    kind = container_kind(path)
+    with tempfile.TemporaryDirectory(prefix="cleaner-staging-") as staging:
+        readable = path
+        if is_compressed_jsonl(path):
+            readable = Path(staging, "inflated.jsonl")
+            inflate(path, readable)  # a file cut short still has the lines before the break
+        entries = warc_entries(path) if kind == "warc" else jsonl_entries(readable, fields)
+        entry = next((entry for entry in entries if entry.name == name), None)
+        if entry is None:
+            what = "a WARC record id or 'offset N'" if kind == "warc" else "'line N'"
+            raise InputError(f"no document named {name!r} in it (a name is {what})", path=str(path))
+        if entry.problem:
+            raise InputError(entry.problem, path=f"{path}#{name}")
+        if kind == "warc":
+            return entry, read_warc_page(path, entry.offset, max_bytes=max_bytes)
+        return entry, read_jsonl_document(readable, entry.offset, entry.kind, fields, max_bytes=max_bytes)
 
 
 # --- WARC ------------------------------------------------------------------------------------

@@ -177,6 +177,33 @@ def test_a_warc_ending_in_an_empty_gzip_member_is_whole(warc: Path, tmp_path: Pa
     assert (summary.total, summary.cleaned, summary.failed) == (2, 2, [])
 
 
+def test_explain_takes_one_document_of_a_container_named_as_its_record_input_names_it(
+    warc: Path, tmp_path: Path, cleaner: Cleaner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    run_batch([warc], out, BatchOptions(fmt="jsonl"), cleaner=cleaner)
+    record = next(r for r in jsonl_records(out) if r["url"] == _url(PAGES[1]))
+    assert main(["explain", record["input"]]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "Body from: " in shown
+        and f"status: {record['status']}, {len(record['paragraphs'])} paragraphs" in shown
+    )
+    dump = tmp_path / "dump.jsonl.zst"
+    dump.write_bytes(zstandard.ZstdCompressor().compress(json.dumps({"text": KOMPAS}).encode() + b"\n"))
+    assert main(["explain", f"{dump}#line 1"]) == 0
+    assert "[id-news/baca-juga]" in capsys.readouterr().out  # the text cleaned, not its JSON line
+    # The whole file, a name it does not hold, a "#" on a file that holds one document.
+    assert main(["explain", str(warc)]) == 2
+    assert "holds many documents: name one as" in capsys.readouterr().err
+    assert main(["explain", f"{dump}#line 2"]) == 1
+    assert "no document named 'line 2'" in capsys.readouterr().err
+    text = tmp_path / "kompas.txt"
+    text.write_text(KOMPAS, encoding="utf-8")
+    assert main(["explain", f"{text}#line 1"]) == 2
+    assert "is not a WARC or JSONL file" in capsys.readouterr().err
+
+
 def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner) -> None:
     source = tmp_path / "docs.jsonl"
     lines = [
