@@ -26,7 +26,8 @@ from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import RuleError, RuleErrors
+from .decode import read_bytes
+from .errors import InputError, RuleError, RuleErrors
 from .literals import LiteralIndex, fold, members
 
 # The `regex` module's types: a field named `regex` would shadow the module in annotations.
@@ -34,6 +35,7 @@ RegexPattern = regex.Pattern
 RegexMatch = regex.Match
 
 DEFAULT_SET = "default"
+MAX_RULE_FILE_BYTES = 10 * 1024 * 1024  # the bundled files are under 100 KB
 VAR = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")
 
 # Named groups a pattern may capture; each feeds one metadata field.
@@ -545,9 +547,9 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     errors: list[RuleError] = []
     digest = hashlib.sha256()
     for path in files:
-        raw_bytes = path.read_bytes()
-        digest.update(path.name.encode() + b"\0" + raw_bytes)
         try:
+            raw_bytes = _read_rule_file(path)
+            digest.update(path.name.encode() + b"\0" + raw_bytes)
             spec = _parse_file(path, raw_bytes)
         except RuleError as exc:  # go on: the author wants every broken file in one run
             errors.extend(exc.errors if isinstance(exc, RuleErrors) else [exc])
@@ -575,6 +577,17 @@ def load_rules(directory: str | Path | None = None) -> Rules:
     if errors:
         raise errors[0] if len(errors) == 1 else RuleErrors(errors)
     return Rules(sets=sets, fingerprint=digest.hexdigest()[:16])
+
+
+def _read_rule_file(path: Path) -> bytes:
+    """A rule file's bytes. A name in the folder may stand for a folder, a broken link or a
+    device (a link to /dev/zero was read for ever): each is that file's error."""
+    try:
+        return read_bytes(path, max_bytes=MAX_RULE_FILE_BYTES)
+    except InputError as exc:
+        if exc.reason == "empty":
+            return b""  # a file with nothing in it yet: a set without rules
+        raise RuleError(str(path), exc.reason) from exc
 
 
 def _parse_file(path: Path, raw: bytes) -> RuleFileSpec:

@@ -71,6 +71,27 @@ def test_invalid_yaml_and_unsafe_tags(tmp_path: Path) -> None:
     assert "invalid YAML" in str(load_error(tmp_path, "x: !!python/object/apply:os.system ['true']\n"))
 
 
+def test_a_name_in_the_folder_that_is_no_readable_file_is_that_files_error(tmp_path: Path) -> None:
+    """A folder, a broken link or a device named *.yaml: a traceback, or a read of
+    /dev/zero that never ended. Each is reported with the others; an empty file is a set
+    without rules."""
+    rules = rules_dir_with(tmp_path, "kosong.com.yaml", "")
+    (rules / "folder.yaml").mkdir()
+    (rules / "broken.yaml").symlink_to(rules / "nowhere.yaml")
+    (rules / "zero.yaml").symlink_to("/dev/zero")
+    with pytest.raises(RuleError) as info:
+        load_rules(rules)
+    assert str(info.value).splitlines() == [
+        f"{rules / 'broken.yaml'}: unreadable: No such file or directory",
+        f"{rules / 'folder.yaml'}: unreadable: Is a directory",
+        f"{rules / 'zero.yaml'}: not a regular file (a device, a pipe or a socket)",
+    ]
+    (rules / "folder.yaml").rmdir()
+    for name in ("broken.yaml", "zero.yaml"):
+        (rules / name).unlink()
+    assert "kosong.com" in load_rules(rules).sets
+
+
 def test_site_rule_overrides_and_disables(tmp_path: Path) -> None:
     rules = rules_dir_with(
         tmp_path,
