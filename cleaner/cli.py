@@ -619,6 +619,8 @@ def run_clean(args: argparse.Namespace) -> int:
     if not args.paths:
         return _error("no input: give paths or --files-from")
     stream = is_stream_target(args.out)
+    if (parent := next((p for p in args.out.parents if p.exists()), None)) and not parent.is_dir():
+        return _error(f"output {args.out}: {parent} is not a folder")
     if stream and args.format not in (None, "jsonl"):
         return _error(f"-o {args.out} writes JSONL; --format {args.format} needs an output folder")
     if not stream and args.out.exists() and not args.out.is_dir():
