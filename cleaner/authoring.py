@@ -17,11 +17,14 @@ from .fixtures import EXPECTED_SUFFIX, discover
 from .inputs import clean_path, is_html, stem_of, url_for
 from .models import Article
 from .rules import Rules, RuleSet, load_rules
+from .sites import domain_name
 from .textrules import SENTENCE_END
 
 CREDIT_LIKE = re.compile(r"^[A-Z][\w /.-]{1,25}\s*:\s*\S")
 ARCHIVE_NAME = re.compile(r"[0-9a-f]{40}")  # the sha1 of the URL, as `cleaner fetch` names pages
 CODE_AT_END = re.compile(r"\([^()]{1,20}/[^()]{1,20}\)\s*$")
+# A host name: dot-separated labels of letters, digits and inner hyphens (xn-- for IDN).
+DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]")
 RULE_TEMPLATE = """\
 # yaml-language-server: $schema=schema.json
 name: {domain}
@@ -116,9 +119,18 @@ def check_rule_folder(
     return rules, problems
 
 
+def site_domain(name: str) -> str:
+    """The domain a new site's files are named after ("www.Kompas.com" -> "kompas.com");
+    ValueError for anything else: the name becomes a file name ("../x", "a b!")."""
+    domain = domain_name(name)
+    if not DOMAIN.fullmatch(domain):
+        raise ValueError(f"{name!r} is not a domain name (like kompas.com)")
+    return domain
+
+
 def scaffold_site(domain: str, rules_dir: Path, fixtures_dir: Path, page: Path | None = None) -> list[Path]:
     """Write rules/<domain>.yaml and, from a saved page, fixtures/<domain>/<page>. Returns what it wrote."""
-    domain = domain.lower().removeprefix("www.")
+    domain = site_domain(domain)
     rule_file = rules_dir / f"{domain}.yaml"
     if rule_file.exists():
         raise FileExistsError(f"{rule_file} exists already")

@@ -27,9 +27,17 @@ from .containers import JsonlFields, container_kind, read_named_document
 from .core import Cleaner
 from .decode import MAX_BYTES, decode_text, read_text
 from .dedup import DEFAULT_THRESHOLD, threshold_arg
-from .errors import CleanerError, FetchError, RuleError
+from .errors import CleanerError, FetchError, InputError, RuleError
 from .fetchsettings import FetchSettings
-from .inputs import MISNAMED_NOTES, header_charset_for, is_html, kind_by_content, read_html_bytes, url_for
+from .inputs import (
+    MISNAMED_NOTES,
+    clean_path,
+    header_charset_for,
+    is_html,
+    kind_by_content,
+    read_html_bytes,
+    url_for,
+)
 from .limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from .rules import bundled_rules_dir
 from .storage import write_atomic
@@ -776,10 +784,19 @@ def run_rules(args: argparse.Namespace) -> int:
         else:
             args.output.write_text(rule_file_schema(), encoding="utf-8")
         return EXIT_OK
-    if args.page is not None and not args.page.is_file():  # checked before anything is written
+    # checked before anything is written
+    if args.page is not None and not args.page.is_file():
         return _error(f"no such file: {args.page}")
     if not args.rules_dir.is_dir():
         return _error(f"no rules folder {args.rules_dir} (give it with --rules-dir DIR)")
+    try:
+        authoring.site_domain(args.domain)
+        if args.page is not None:  # a page that cannot be cleaned (binary, empty) makes no fixture
+            clean_path(Cleaner(args.rules_dir), args.page)
+    except InputError as exc:
+        return _error(f"{args.page}: {exc.reason}", EXIT_FAILED)
+    except (ValueError, RuleError) as exc:  # not a domain; broken rules, as `clean --rules` exits
+        return _error(str(exc))
     try:
         written = authoring.scaffold_site(args.domain, args.rules_dir, args.fixtures, args.page)
     except (FileExistsError, OSError) as exc:

@@ -70,6 +70,24 @@ def test_new_scaffolds_a_loadable_rule_file_and_a_fixture(
     assert main(["rules", "new", "contoh.id"]) == 1  # never overwrites
 
 
+def test_new_refuses_a_name_that_is_no_domain_and_a_page_it_cannot_clean(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The name becomes a file name and the page a fixture: both were written as given, and
+    a binary page made a fixture that `fixtures check` then failed on."""
+    binary = tmp_path / "halaman.html"
+    binary.write_bytes(bytes(range(256)) * 20)
+    before = sorted(p.relative_to(workspace) for p in workspace.rglob("*"))
+    for name in ("../../contoh", "contoh berita!", "contoh"):
+        assert main(["rules", "new", name]) == 2
+        assert f"{name!r} is not a domain name" in capsys.readouterr().err
+    assert main(["rules", "new", "contoh.id", "--from", str(binary)]) == 1
+    assert capsys.readouterr().err == f"cleaner: error: {binary}: binary data, not HTML\n"
+    assert sorted(p.relative_to(workspace) for p in workspace.rglob("*")) == before  # nothing written
+    assert main(["rules", "new", "WWW.Contoh-Berita.co.id"]) == 0
+    assert (workspace / "rules" / "contoh-berita.co.id.yaml").is_file()
+
+
 def test_scaffold_comments_are_valid_yaml_when_uncommented(workspace: Path) -> None:
     assert main(["rules", "new", "contoh.co.id"]) == 0
     text = (workspace / "rules" / "contoh.co.id.yaml").read_text()
