@@ -229,6 +229,30 @@ def test_a_symlink_loop_and_a_non_utf8_name_fail_alone(texts: Path, tmp_path: Pa
     assert STATE_FILE in files_under(out)
 
 
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_folder_tree_deeper_than_pythons_recursion_limit_is_walked_and_mirrored(
+    tmp_path: Path, fmt: str, cleaner: Cleaner
+) -> None:
+    """os.walk and mkdir(parents=True) recurse once per level in Python 3.11: a tree 1,100
+    folders deep stopped the run with RecursionError, in the walk and in the json output."""
+    deep = tmp_path / "in"
+    deep.mkdir()
+    (deep / "atas.txt").write_text(KOMPAS, encoding="utf-8")
+    folder = deep
+    for _ in range(sys.getrecursionlimit() + 100):
+        folder /= "a"
+        folder.mkdir()
+    (folder / "dalam.txt").write_text(BANJIR, encoding="utf-8")
+    out = tmp_path / "out"
+    started = time.monotonic()
+    summary = run_batch([deep], out, BatchOptions(fmt=fmt), cleaner=cleaner)
+    assert (summary.cleaned, summary.failed) == (2, [])
+    assert time.monotonic() - started < 30  # a real path per folder, not one resolve() each: linear
+    if fmt == "json":
+        assert (out / folder.relative_to(deep) / "dalam.json").is_file()
+    assert run_batch([deep], out, BatchOptions(fmt=fmt), cleaner=cleaner).skipped == 2
+
+
 @pytest.mark.skipif(
     not Path("/dev/zero").exists() or not hasattr(os, "mkfifo"), reason="needs /dev/zero and FIFOs"
 )
