@@ -244,13 +244,29 @@ def test_a_folder_tree_deeper_than_pythons_recursion_limit_is_walked_and_mirrore
         folder.mkdir()
     (folder / "dalam.txt").write_text(BANJIR, encoding="utf-8")
     out = tmp_path / "out"
-    started = time.monotonic()
-    summary = run_batch([deep], out, BatchOptions(fmt=fmt), cleaner=cleaner)
-    assert (summary.cleaned, summary.failed) == (2, [])
-    assert time.monotonic() - started < 30  # a real path per folder, not one resolve() each: linear
-    if fmt == "json":
-        assert (out / folder.relative_to(deep) / "dalam.json").is_file()
-    assert run_batch([deep], out, BatchOptions(fmt=fmt), cleaner=cleaner).skipped == 2
+    try:
+        started = time.monotonic()
+        summary = run_batch([deep], out, BatchOptions(fmt=fmt), cleaner=cleaner)
+        assert (summary.cleaned, summary.failed) == (2, [])
+        assert time.monotonic() - started < 30  # a real path per folder, not one resolve() each: linear
+        if fmt == "json":
+            assert (out / folder.relative_to(deep) / "dalam.json").is_file()
+        assert run_batch([deep], out, BatchOptions(fmt=fmt), cleaner=cleaner).skipped == 2
+    finally:  # shutil.rmtree recurses too: pytest could not remove this tmp_path later
+        for top in (deep, out / folder.relative_to(deep).parts[0]):
+            _take_down(top)
+
+
+def _take_down(top: Path) -> None:
+    """Remove a tree of single folders, deepest first."""
+    chain = [top]
+    while chain[-1].is_dir() and (inner := [p for p in chain[-1].iterdir() if p.is_dir()]):
+        chain.append(inner[0])
+    for folder in reversed(chain):
+        if folder.is_dir():
+            for item in folder.iterdir():
+                item.unlink()
+            folder.rmdir()
 
 
 @pytest.mark.skipif(
