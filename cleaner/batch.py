@@ -836,8 +836,7 @@ def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) 
 def is_stream_target(out: str | Path) -> bool:
     """`-` (stdout) or a FILE.jsonl / .jsonl.gz / .jsonl.zst that is not a folder: one JSONL stream."""
     path = Path(out)
-    names = (*JSONL_SUFFIXES, *COMPRESSED_JSONL)
-    return str(out) == "-" or (path.name.lower().endswith(names) and not path.is_dir())
+    return str(out) == "-" or (container_kind(path) == "jsonl" and not path.is_dir())
 
 
 class _StreamWriter:

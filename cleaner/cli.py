@@ -706,12 +706,13 @@ def _explain_document(
 
     document: str | bytes
     if name is not None:
-        if not container_kind(path):
+        container = container_kind(path)
+        if container is None:
             return _error(f"{path} is not a WARC or JSONL file: #{name} names a document inside one")
         entry, document = read_named_document(path, name, _jsonl_fields(args), max_bytes=MAX_BYTES)
         named, url, charset = entry.kind, args.url or entry.url, entry.charset
         # read as `clean` reads it: a WARC page as served, a JSONL field by what it holds
-        kind = named if container_kind(path) == "warc" else kind_by_content(document, named)
+        kind = named if container == "warc" else kind_by_content(document, named)
     else:
         named = "html" if is_html(path) else "text"
         document = read_html_bytes(path) if named == "html" else read_text(path)

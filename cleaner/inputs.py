@@ -22,9 +22,10 @@ from pathlib import Path
 from . import logs
 from .containers import JsonlFields, read_jsonl_document, read_warc_page
 from .core import Cleaner
-from .decode import BOMS, MAX_BYTES, decode_text, looks_binary, read_bytes, read_text
+from .decode import MAX_BYTES, decode_text, read_bytes, read_text
 from .errors import InputError
 from .models import Article
+from .sniff import holds_markup, opens_as_html
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -34,16 +35,7 @@ SIDECAR_MAX_BYTES = 64 * 1024  # a URL or a charset: anything longer is not one
 
 # A document under the other kind's name: a page saved as .txt, a JSONL text field holding a
 # page or an article's HTML (a CMS export's "<p>...</p><p>...</p>"), a text saved as .html.
-# Read by what it holds, with a note saying so.
-HTML_OPENING = re.compile(
-    r"\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|(?:"
-    r"html|head|body|article|main|section|div|p|h[1-6]|header|nav|figure|table|ul|ol|blockquote"
-    r"|span|strong|b|em|i|a|img|br)[\s/>])",
-    re.IGNORECASE | re.DOTALL,
-)
-MARKUP = re.compile(r"<[A-Za-z!/?]")  # a tag, comment, doctype or processing instruction
-SNIFF_CHARS = 65536
-WIDE_BOMS = tuple(bom for bom, codec in BOMS if codec != "utf-8-sig")  # UTF-16/32: "<" is not one byte
+# Read by what it holds (cleaner.sniff), with a note saying so.
 MISNAMED_NOTES = {  # by the kind a document was named as
     "text": "named as a text, but it opens with HTML markup: cleaned as HTML",
     "html": "named as a page, but it holds no markup: cleaned as text",
@@ -254,27 +246,6 @@ def kind_by_content(document: str | bytes, named: str) -> str:
     if named == "html":
         return "html" if holds_markup(document) else "text"
     return "html" if isinstance(document, str) and opens_as_html(document) else "text"
-
-
-def opens_as_html(text: str) -> bool:
-    """Whether a text opens as an HTML page or fragment does ("<!DOCTYPE html", "<html",
-    "<p>", "<div class=...>"): with a tag an HTML element is named by, not just any "<"."""
-    return HTML_OPENING.match(text[:SNIFF_CHARS]) is not None
-
-
-def holds_markup(page: str | bytes) -> bool:
-    """Whether a page has a tag in its first 64K characters. Binary data and UTF-16/32 pages
-    count as markup: clean_html refuses or decodes them (the binary test runs only when no
-    tag was found: clean_html makes it again)."""
-    if isinstance(page, bytes):
-        if page.startswith(WIDE_BOMS):
-            return True
-        head = page[:SNIFF_CHARS].decode("latin-1")  # the markup characters are ASCII
-    else:
-        head = page[:SNIFF_CHARS]
-    if MARKUP.search(head) or not head.strip():
-        return True
-    return isinstance(page, bytes) and looks_binary(page)
 
 
 def folder_sources(folder: Path, names: list[str]) -> Iterator[Source]:

@@ -28,30 +28,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import compressed
-from ..containers import (
-    COMPRESSED_JSONL,
-    JSONL_SUFFIXES,
-    WARC_SUFFIXES,
-    JsonlFields,
-    read_jsonl_line,
-    warc_pages,
-)
+from ..containers import JsonlFields, container_kind, read_jsonl_line, warc_pages
 from ..decode import MAX_BYTES
 from .schema import DOCUMENT_SCHEMA
 
 STREAMED_SCHEMES = ("http://", "https://")
-JSONL_NAMES = (*JSONL_SUFFIXES, *COMPRESSED_JSONL)
 HTTP_TIMEOUT = 120  # seconds without a byte before a streamed file counts as unreadable
 
 
 def input_kind(path: str) -> str:
-    """The kind of an input by its name: "warc", "jsonl" or "table"."""
-    name = path.lower().rstrip("/")
-    if name.endswith(WARC_SUFFIXES):
-        return "warc"
-    if name.endswith(JSONL_NAMES):
-        return "jsonl"
-    return "table"
+    """The kind of an input by its name: "warc", "jsonl" (as `clean` names them:
+    cleaner.containers.container_kind) or "table"."""
+    return container_kind(Path(path)) or "table"
 
 
 def read_by_name(
