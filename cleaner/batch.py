@@ -401,6 +401,7 @@ def _natural(name: str) -> list[tuple[int, str]]:
 
 
 SECTION_TOP = 25  # sites and rules listed in the summary; a big run has thousands
+SECTION_WIDTH = 40  # a longer name runs past its count rather than pad every other row
 
 
 def _section(title: str, counts: Counter[str], top: int = SECTION_TOP) -> list[str]:
@@ -408,7 +409,7 @@ def _section(title: str, counts: Counter[str], top: int = SECTION_TOP) -> list[s
         return []
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     shown, rest = ranked[:top], ranked[top:]
-    width = max(len(name) for name, _ in shown)
+    width = min(max(len(name) for name, _ in shown), SECTION_WIDTH)
     lines = ["", f"{title}:"] + [f"  {name:<{width}}  {count:>6}" for name, count in shown]
     if rest:
         lines.append(f"  ... {len(rest)} more, {sum(count for _, count in rest)} in all")

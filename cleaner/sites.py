@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -10,6 +11,8 @@ from .rules import Rules, RuleSet, text_lines
 from .settings import SiteSettings
 
 DEFAULT = SiteSettings()  # how far down a text is looked at: cleaner.settings
+HOST_LABEL = re.compile(r"[\w-]{1,63}")  # letters of any script (IDN), digits, "_" and "-"
+MAX_HOST = 253
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +23,26 @@ class SiteMatch:
 
 
 def host_of(url: str | None) -> str | None:
+    """The site a URL names ("https://www.kompas.com/a" and "kompas.com/a" are kompas.com);
+    None when it names no host: a dump's url field may hold "-", "N/A" or any other text."""
     if not url or not isinstance(url, str):
         return None
+    has_scheme = "//" in url
     try:
-        host = urlsplit(url if "//" in url else "//" + url).hostname
+        host = urlsplit(url if has_scheme else "//" + url).hostname
     except ValueError:  # "http://[bad" and other unparsable hosts name no site
         return None
-    return domain_name(host) if host else None
+    if not host or not _is_host_name(host) or (not has_scheme and "." not in host.strip(".")):
+        return None  # without a scheme, a bare word ("null", "-") is no host
+    return domain_name(host)
+
+
+def _is_host_name(host: str) -> bool:
+    """DNS's shape: at most 253 characters, in labels of 1 to 63."""
+    if ":" in host:
+        return True  # an IPv6 address, which urlsplit checked
+    labels = host.removesuffix(".").split(".")
+    return len(host) <= MAX_HOST and all(HOST_LABEL.fullmatch(label) for label in labels)
 
 
 def domain_name(host: str) -> str:

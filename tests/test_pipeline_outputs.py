@@ -84,6 +84,12 @@ def test_the_printed_summary_lists_the_top_sites_only() -> None:
     assert "... 15 more, " in text
 
 
+def test_one_long_name_does_not_pad_every_row_of_the_summary() -> None:
+    summary = Summary(total=2, cleaned=2)
+    summary.rules = Counter({"id-news/baca-juga": 1, "contoh/" + "x" * 5000: 1})
+    assert max(len(line) for line in summary.render().splitlines() if "baca-juga" in line) < 60
+
+
 @pytest.mark.parametrize("name", ["articles.jsonl", "articles.jsonl.gz", "articles.jsonl.zst"])
 def test_one_jsonl_file_as_output(texts: Path, tmp_path: Path, name: str) -> None:
     target = tmp_path / "hasil" / name

@@ -381,6 +381,28 @@ def test_an_unreadable_url_names_no_site_and_costs_nothing_else(cleaner: Cleaner
     ).paragraphs
 
 
+@pytest.mark.parametrize(
+    "url", ["-", "N/A", "null", "tidak ada", "x" * 10_000, "http://" + "x" * 300 + ".com/"]
+)
+def test_a_url_field_that_names_no_host_names_no_site(cleaner: Cleaner, url: str) -> None:
+    """A dump's url field holding "-" or "N/A" named the site "-" or "n"; a 10 MB one named a
+    10 MB site, and the run's summary padded every site to its width."""
+    article = cleaner.clean_text(BANJIR, url=url)
+    assert article.site is None and article.text == cleaner.clean_text(BANJIR).text
+
+
+@pytest.mark.parametrize(
+    ("url", "site"),
+    [
+        ("kompas.com/read/1", "kompas.com"),
+        ("http://localhost:8000/a", "localhost"),
+        ("https://bücher.de/", "bücher.de"),
+    ],
+)
+def test_a_url_with_a_host_names_its_site(cleaner: Cleaner, url: str, site: str) -> None:
+    assert cleaner.clean_text(BANJIR, url=url).site == site
+
+
 @pytest.mark.parametrize("name", ["https://www.kompas.com./read/1", "KOMPAS.com."])
 def test_a_fully_qualified_host_names_its_site(cleaner: Cleaner, name: str) -> None:
     """ "kompas.com." (the final dot of a fully qualified name) found the rule set but not the
