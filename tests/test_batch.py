@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -178,6 +179,17 @@ def test_workers_give_the_same_outputs(corpus: Path, tmp_path: Path, cleaner: Cl
         outputs = files_under(one) - {STATE_FILE}
         assert outputs == files_under(two) - {STATE_FILE}
         assert all((one / name).read_bytes() == (two / name).read_bytes() for name in outputs)
+
+
+def test_no_more_workers_start_than_there_are_documents(
+    corpus: Path, tmp_path: Path, cleaner: Cleaner, caplog: pytest.LogCaptureFixture
+) -> None:
+    """--workers 500 on a handful of documents started 500 Pythons, each compiling the rules:
+    minutes on two cores before the first document."""
+    caplog.set_level(logging.INFO, logger="cleaner")
+    summary = run(corpus, tmp_path / "out", cleaner, fmt="jsonl", workers=500)
+    assert summary.cleaned == 3
+    assert f"{summary.total} to clean, {summary.total} workers" in caplog.messages
 
 
 class InterruptingCleaner(Cleaner):
