@@ -601,6 +601,12 @@ def _missing(paths: Sequence[Path]) -> list[Path]:
     return [path for path in paths if not path.exists()]
 
 
+def _file_among_parents(path: Path) -> Path | None:
+    """The nearest existing parent of `path` when it is no folder: nothing can be made under it."""
+    parent = next((p for p in path.parents if p.exists()), None)
+    return parent if parent is not None and not parent.is_dir() else None
+
+
 def _use_color() -> bool:
     """Colour on a terminal, unless NO_COLOR is set to anything (no-color.org)."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -627,8 +633,11 @@ def run_clean(args: argparse.Namespace) -> int:
     if not args.paths:
         return _error("no input: give paths or --files-from")
     stream = is_stream_target(args.out)
-    if (parent := next((p for p in args.out.parents if p.exists()), None)) and not parent.is_dir():
-        return _error(f"output {args.out}: {parent} is not a folder")
+    for target in (args.out, args.summary_json):  # refused now, not after a long run
+        if target and (blocker := _file_among_parents(target)):
+            return _error(f"output {target}: {blocker} is not a folder")
+    if args.summary_json and args.summary_json.is_dir():
+        return _error(f"--summary-json {args.summary_json} is a folder; name a file")
     if stream and args.format not in (None, "jsonl"):
         return _error(f"-o {args.out} writes JSONL; --format {args.format} needs an output folder")
     if not stream and args.out.exists() and not args.out.is_dir():

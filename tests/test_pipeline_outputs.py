@@ -76,6 +76,18 @@ def test_the_summary_as_json_has_every_failure(texts: Path, tmp_path: Path) -> N
     assert data["rules"]["id-news/baca-juga"] == 3
 
 
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
+def test_a_summary_json_that_cannot_be_written_is_refused_before_the_run(
+    texts: Path, tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused only after the run had cleaned every input: a long run ended in an error."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    target = tmp_path if where == "a folder" else tmp_path / "afile" / "summary.json"
+    out = tmp_path / "out"
+    assert main(["clean", str(texts), "-o", str(out), "--summary-json", str(target)]) == 2
+    assert not out.exists() and str(target) in capsys.readouterr().err
+
+
 def test_the_printed_summary_lists_the_top_sites_only() -> None:
     summary = Summary(total=40, cleaned=40)
     summary.sites = Counter({f"site{i:02}.example": 40 - i for i in range(40)})
