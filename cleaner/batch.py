@@ -249,6 +249,8 @@ def _input(
     except (OSError, RuntimeError) as exc:  # a symlink loop, a dangling link
         reason = "symlink loop" if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP else exc.strerror
         return Input(path, rel, problem or f"cannot open: {reason}", source=escaped(path.absolute()))
+    except ValueError:  # a NUL byte: no file system holds such a name
+        return Input(path, rel, "not a file name: it holds a NUL byte", source=escaped(path.absolute()))
     source = escaped(real)
     if source != str(real):
         problem = problem or "file name is not valid UTF-8 (shown escaped)"
@@ -383,7 +385,7 @@ class Summary:
             lines += [f"  {line}" for line in self.stale]
         if self.failed:
             lines += ["", f"Failures ({len(self.failed)}):"]
-            lines += [f"  {source}: {reason}" for source, reason in self.failures()]
+            lines += [f"  {_printable(source)}: {_printable(reason)}" for source, reason in self.failures()]
         return "\n".join(lines)
 
     def failures(self) -> list[tuple[str, str]]:
@@ -393,6 +395,13 @@ class Summary:
 
 
 DIGITS = re.compile(r"(\d+)")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Control characters as \\xNN: a file name or a WARC record id may hold an escape
+    sequence, which a terminal would obey (clear the screen, rewrite the lines above)."""
+    return CONTROL.sub(lambda control: f"\\x{ord(control.group()):02x}", text)
 
 
 def _natural(name: str) -> list[tuple[int, str]]:

@@ -119,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         "file is one input per document in it",
     )
     clean.add_argument(
-        "--files-from", metavar="FILE", help="also the input paths listed in FILE, one a line ('-': stdin)"
+        "--files-from",
+        metavar="FILE",
+        help="also the input paths listed in FILE, one a line or NUL-separated ('-': stdin)",
     )
     _add_jsonl_fields(clean)
     clean.add_argument(
@@ -550,10 +552,12 @@ def _discover(args: argparse.Namespace, site: str | None) -> Discovery:
 
 
 def _read_path_list(name: str) -> list[Path]:
-    """One path a line (blank lines skipped); names are taken as they are, spaces included,
-    and as bytes, as the file system holds them: a name that is not UTF-8 is a name too."""
+    """One path a line (blank lines skipped), or NUL-separated as `find -print0` writes them
+    (a name may hold a newline). Names are taken as they are, spaces included, and as bytes,
+    as the file system holds them: a name that is not UTF-8 is a name too."""
     data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    return [Path(os.fsdecode(line)) for line in data.splitlines() if line.strip()]
+    names = data.split(b"\0") if b"\0" in data else data.splitlines()
+    return [Path(os.fsdecode(line)) for line in names if line.strip()]
 
 
 def _read_url_file(name: str) -> list[str]:

@@ -289,6 +289,32 @@ def test_a_listed_path_that_is_missing_or_not_utf8_is_one_input(tmp_path: Path) 
     assert inputs == [str(folder / "satu.txt")]  # the name that is not UTF-8 fails alone, as in a folder
 
 
+def test_a_nul_separated_list_and_a_nul_in_a_name(tmp_path: Path) -> None:
+    """`find -print0` lists names split by NUL bytes, so that a name may hold a newline. Read
+    as lines, each NUL stayed in a name, and resolving it raised ValueError: a traceback, and
+    no input of the run was cleaned."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("satu.txt", "dua\nbaris.txt"):
+        (folder / name).write_text(KOMPAS, encoding="utf-8")
+    listing = tmp_path / "list0"
+    listing.write_bytes(
+        b"\0".join(os.fsencode(folder / name) for name in ("satu.txt", "dua\nbaris.txt")) + b"\0"
+    )
+    out = tmp_path / "out"
+    assert main(["clean", "--files-from", str(listing), "-o", str(out), "--format", "jsonl"]) == 0
+    assert [r["input"] for r in jsonl_records(out)] == [
+        str(folder / "dua\nbaris.txt"),
+        str(folder / "satu.txt"),
+    ]
+    summary = run_batch(
+        [folder / "satu.txt", tmp_path / "a\0b.txt"], tmp_path / "out2", BatchOptions(fmt="jsonl")
+    )
+    assert summary.cleaned == 1
+    assert summary.failed == [(str(tmp_path / "a\0b.txt"), "not a file name: it holds a NUL byte")]
+    assert "a\\x00b.txt: not a file name" in summary.render()  # control characters escaped on the terminal
+
+
 def test_inputs_listed_in_a_file_or_on_stdin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
