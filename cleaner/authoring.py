@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from collections import Counter
@@ -13,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .core import Cleaner
 from .errors import RuleError, RuleErrors
-from .fixtures import EXPECTED_SUFFIX, discover
+from .fixtures import EXPECTED_SUFFIX, discover, expected_site
 from .inputs import clean_path, is_html, stem_of, url_for
 from .models import Article
 from .rules import Rules, RuleSet, load_rules
@@ -72,9 +71,8 @@ def site_rows(rules: Rules, fixture_roots: Iterable[Path]) -> list[SiteRow]:
     text: Counter[str] = Counter()
     html: Counter[str] = Counter()
     for fixture in discover(fixture_roots):
-        if fixture.expected.exists():
-            site = json.loads(fixture.expected.read_text(encoding="utf-8")).get("site") or ""
-            ruleset = rules.for_domain(site) if site else None
+        if site := expected_site(fixture):
+            ruleset = rules.for_domain(site)
             if ruleset is not None:
                 (html if is_html(fixture.input) else text)[ruleset.name] += 1
     return [

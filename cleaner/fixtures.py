@@ -36,13 +36,36 @@ class Fixture:
 
 
 def discover(roots: Iterable[str | Path]) -> Iterator[Fixture]:
-    """Every input file under the roots, paired with its expected file (which may not exist yet)."""
+    """Every input under the roots, paired with its expected file (which may not exist yet).
+    An entry named as an input that is no readable file (a dangling link, a folder named
+    x.html) is a fixture too: its check says why it cannot be cleaned, rather than skip it."""
     for root in map(Path, roots):
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if input_suffix(path) in SUFFIXES and path.is_file() and not is_continuation(path):
+            if input_suffix(path) in SUFFIXES and not is_continuation(path):
                 yield Fixture(path, path.with_name(stem_of(path) + EXPECTED_SUFFIX))
+
+
+def orphans(roots: Iterable[str | Path]) -> list[str]:
+    """Expected files with no input beside them (an input renamed or deleted): checked by
+    nothing, they would pass in silence."""
+    roots = list(roots)
+    paired = {fixture.expected for fixture in discover(roots)}
+    folders = [root for root in map(Path, roots) if root.is_dir()]
+    expected = {path for root in folders for path in root.rglob("*" + EXPECTED_SUFFIX)}
+    return [f"{path}: no input beside it (checks nothing)" for path in sorted(expected - paired)]
+
+
+def expected_site(fixture: Fixture) -> str | None:
+    """The site the expected record names; None when it names none, or cannot be read (which
+    `fixtures check` reports)."""
+    try:
+        record = json.loads(fixture.expected.read_bytes())
+    except (OSError, ValueError):  # ValueError: JSON's errors, and bytes that are not UTF-8
+        return None
+    site = record.get("site") if isinstance(record, dict) else None
+    return site if isinstance(site, str) and site else None
 
 
 def produce(cleaner: Cleaner, fixture: Fixture) -> dict[str, Any]:
@@ -79,12 +102,15 @@ def diff_fixture(cleaner: Cleaner, fixture: Fixture) -> str | None:
 
 
 def check_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> list[str]:
-    return [d for fixture in discover(roots) if (d := diff_fixture(cleaner, fixture))]
+    roots = list(roots)
+    return [d for fixture in discover(roots) if (d := diff_fixture(cleaner, fixture))] + orphans(roots)
 
 
 def update_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> tuple[list[str], list[str]]:
-    """The expected files rewritten, and why the fixtures that cannot be cleaned were left."""
-    changed, failed = [], []
+    """The expected files rewritten, and why the fixtures that cannot be cleaned were left
+    (expected files without an input among them)."""
+    roots = list(roots)
+    changed, failed = [], orphans(roots)
     for fixture in discover(roots):
         try:
             actual = dump(produce(cleaner, fixture))

@@ -193,6 +193,38 @@ def test_a_broken_fixture_is_one_line_and_the_check_goes_on(
     assert str(root / "a.expected.json") in captured.out and "b.txt: cannot be cleaned" in captured.err
 
 
+def test_fixtures_that_check_nothing_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A dangling link or a folder named as an input was skipped, and an expected file whose
+    input was renamed was never read: all passed in silence."""
+    root = tmp_path / "fixtures"
+    root.mkdir()
+    (root / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["fixtures", "update", str(root)]) == 0
+    (root / "hilang.txt").symlink_to(root / "nowhere.txt")
+    (root / "folder.html").mkdir()
+    (root / "lama.expected.json").write_text("{}", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["fixtures", "check", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert f"{root / 'hilang.txt'}: cannot be cleaned: unreadable" in out
+    assert f"{root / 'folder.html'}: cannot be cleaned: unreadable" in out
+    assert f"{root / 'lama.expected.json'}: no input beside it" in out
+    assert "a.txt" not in out  # checked, and it matches
+
+
+@pytest.mark.parametrize("expected", [b"{broken", b"\xff\xfe", b"[1]", b'{"site": 5}'])
+def test_rules_list_counts_past_an_unreadable_expected_file(
+    tmp_path: Path, expected: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each of these was a traceback from `rules list`; `fixtures check` names them."""
+    root = tmp_path / "fixtures"
+    root.mkdir()
+    (root / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (root / "a.expected.json").write_bytes(expected)
+    assert main(["rules", "list", "--fixtures", str(root)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(" sites")
+
+
 def test_explain_reads_a_misnamed_file_as_clean_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
