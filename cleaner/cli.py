@@ -15,13 +15,14 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import __version__, logs
+from .argtypes import non_negative_int, positive_int, seconds
 from .batch import ARTICLE_FIELDS, FORMATS, LEAN_FIELDS, BatchOptions, is_stream_target, run_batch
 from .containers import JsonlFields, container_kind, read_named_document
 from .core import Cleaner
@@ -170,21 +171,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"time one document may take before it fails; 0: no limit (default: {DEFAULT_TIMEOUT:g})",
     )
     clean.add_argument(
         "--max-worker-mb",
-        type=_positive_int,
+        type=positive_int,
         default=DEFAULT_MEMORY_MB,
         metavar="MB",
         help=f"a worker using more memory is replaced after its batch (default: {DEFAULT_MEMORY_MB})",
     )
     clean.add_argument("--force", action="store_true", help="clean inputs whose output is up to date too")
     clean.add_argument(
-        "--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N", help="skip larger inputs"
+        "--max-bytes", type=positive_int, default=MAX_BYTES, metavar="N", help="skip larger inputs"
     )
     clean.set_defaults(run=run_clean)
 
@@ -308,21 +309,6 @@ def _add_rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", type=Path, metavar="DIR", help="rules folder (default: the bundled rules)")
 
 
-def _int_at_least(minimum: int) -> Callable[[str], int]:
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-        if number < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {number}")
-        return number
-
-    return parse
-
-
-_positive_int = _int_at_least(1)
-_non_negative_int = _int_at_least(0)
 
 
 def _fields(value: str) -> tuple[str, ...]:
@@ -339,17 +325,7 @@ def _fields(value: str) -> tuple[str, ...]:
 
 
 def _workers(value: str) -> int | str:
-    return "auto" if value == "auto" else _positive_int(value)
-
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if not number >= 0:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
-    return number
+    return "auto" if value == "auto" else positive_int(value)
 
 
 def _add_url_arguments(parser: argparse.ArgumentParser) -> None:
@@ -400,56 +376,56 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("fetching")
     group.add_argument(
         "--concurrency",
-        type=_positive_int,
+        type=positive_int,
         default=defaults.concurrency,
         metavar="N",
         help="requests in flight, all hosts together (default: %(default)s)",
     )
     group.add_argument(
         "--per-host",
-        type=_positive_int,
+        type=positive_int,
         default=defaults.per_host,
         metavar="N",
         help="requests in flight to one host (default: %(default)s)",
     )
     group.add_argument(
         "--delay",
-        type=_seconds,
+        type=seconds,
         default=defaults.min_delay,
         metavar="S",
         help="minimum seconds between requests to one host (default: %(default)s)",
     )
     group.add_argument(
         "--connect-timeout",
-        type=_seconds,
+        type=seconds,
         default=defaults.connect_timeout,
         metavar="S",
         help="longest wait for a connection (default: %(default)s)",
     )
     group.add_argument(
         "--read-timeout",
-        type=_seconds,
+        type=seconds,
         default=defaults.read_timeout,
         metavar="S",
         help="longest silence between two bytes (default: %(default)s)",
     )
     group.add_argument(
         "--deadline",
-        type=_seconds,
+        type=seconds,
         default=defaults.deadline,
         metavar="S",
         help="longest one request may take in all, however the bytes trickle in (default: %(default)s)",
     )
     group.add_argument(
         "--max-bytes",
-        type=_positive_int,
+        type=positive_int,
         default=defaults.max_bytes,
         metavar="N",
         help="give up on larger pages, counted as they are decompressed (default: %(default)s)",
     )
     group.add_argument(
         "--max-redirects",
-        type=_non_negative_int,
+        type=non_negative_int,
         default=defaults.max_redirects,
         metavar="N",
         help="redirects followed before giving up (default: %(default)s)",
@@ -462,28 +438,28 @@ def _add_fetch_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--attempts",
-        type=_positive_int,
+        type=positive_int,
         default=defaults.attempts,
         metavar="N",
         help="tries per request on connection errors, timeouts, 429 and 5xx (default: %(default)s)",
     )
     group.add_argument(
         "--backoff",
-        type=_seconds,
+        type=seconds,
         default=defaults.backoff_base,
         metavar="S",
         help="first retry wait, doubling with jitter after that (default: %(default)s)",
     )
     group.add_argument(
         "--backoff-max",
-        type=_seconds,
+        type=seconds,
         default=defaults.backoff_max,
         metavar="S",
         help="longest wait between two tries (default: %(default)s)",
     )
     group.add_argument(
         "--max-wait",
-        type=_seconds,
+        type=seconds,
         default=defaults.max_wait,
         metavar="S",
         help="cap on the Retry-After and Crawl-delay a server asks for (default: %(default)s)",

@@ -373,6 +373,35 @@ def test_the_command(spark: Any, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["--input", str(warc), "--output", str(tmp_path / "x"), "--rules", str(broken)]) == 2
     assert "contoh.id.yaml" in capsys.readouterr().err
 
+    # An existing output was found out when the cleaning was done and its write failed: a
+    # traceback, and the job's hours lost. The input here does not exist: refused before it is read.
+    missing = str(tmp_path / "tidak-ada.warc.gz")
+    assert main(["--input", missing, "--output", str(out)]) == 2
+    assert f"{out} exists; give --overwrite" in capsys.readouterr().err
+    (tmp_path / "baru.errors.parquet").mkdir()
+    assert main(["--input", missing, "--output", str(tmp_path / "baru.parquet")]) == 2
+    assert "baru.errors.parquet exists" in capsys.readouterr().err
+    assert not (tmp_path / "baru.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--partitions", "0"],
+        ["--max-bytes", "-1"],
+        ["--timeout", "-5"],
+        ["--timeout", "nan"],
+        ["--input-list", "/nonexistent/list.txt"],
+    ],
+)
+def test_bad_values_are_refused_before_spark_starts(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--partitions 0 failed inside Spark after it started; a negative budget failed every document."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--input", str(tmp_path / "x.warc.gz"), "--output", str(tmp_path / "out"), *argv])
+    assert stopped.value.code == 2 and argv[0] in capsys.readouterr().err
+
 
 def test_the_readme_shows_every_option_of_the_spark_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")

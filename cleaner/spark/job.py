@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from ..argtypes import positive_int, seconds
 from ..containers import JsonlFields
 from ..decode import MAX_BYTES
 from ..dedup import DEFAULT_THRESHOLD, threshold_arg
@@ -119,6 +120,11 @@ def run_job(spark: Any, options: JobOptions) -> JobSummary:
 
     from .dedup import duplicate_marks
 
+    errors_path = options.errors or default_errors_path(options.output, options.output_format)
+    if not options.overwrite:  # found out now, not when the cleaning is done and its writes fail
+        for path in (options.output, errors_path):
+            if path_exists(spark, path):
+                raise JobError(f"{path} exists; give --overwrite to replace it")
     documents = read_by_name(spark, options.inputs, fields=options.fields, max_bytes=options.max_bytes)
     if options.partitions:
         documents = documents.repartition(options.partitions)
@@ -140,7 +146,6 @@ def run_job(spark: Any, options: JobOptions) -> JobSummary:
             partition_by=partition_by,
             overwrite=options.overwrite,
         )
-        errors_path = options.errors or default_errors_path(options.output, options.output_format)
         write_table(errors_of(outcomes), errors_path, options.output_format, overwrite=options.overwrite)
         # One global aggregate (a groupBy would shuffle into spark.sql.shuffle.partitions tasks).
         counts = outcomes.agg(
@@ -154,6 +159,17 @@ def run_job(spark: Any, options: JobOptions) -> JobSummary:
     assert counts is not None
     errors = {stage: counts[stage] for stage in STAGES if counts[stage]}
     return JobSummary(counts["documents"], counts["cleaned"], counts["empty"], duplicates, errors)
+
+
+class JobError(Exception):
+    """The job cannot run as asked (an output that exists, an unreadable input list)."""
+
+
+def path_exists(spark: Any, path: str) -> bool:
+    """Whether `path` (local, or any Hadoop URI) exists, asked of the file system Spark writes with."""
+    context = spark.sparkContext
+    hadoop_path = context._jvm.org.apache.hadoop.fs.Path(path)
+    return bool(hadoop_path.getFileSystem(context._jsc.hadoopConfiguration()).exists(hadoop_path))
 
 
 def default_errors_path(output: str, fmt: str) -> str:
@@ -228,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         default=DEFAULT_TIMEOUT,
         help="seconds one document may take before it becomes an error row; 0: no limit "
@@ -236,14 +252,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--max-bytes",
-        type=int,
+        type=positive_int,
         metavar="N",
         default=MAX_BYTES,
         help=f"largest document (default: {MAX_BYTES})",
     )
     parser.add_argument(
         "--partitions",
-        type=int,
+        type=positive_int,
         metavar="N",
         help="spread documents over N partitions before cleaning (few big files)",
     )
@@ -260,8 +276,12 @@ def read_input_list(path: str, prefix: str) -> list[str]:
     import gzip
 
     opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        return [prefix + line.strip() for line in fh if line.strip() and not line.startswith("#")]
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            return [prefix + line.strip() for line in fh if line.strip() and not line.startswith("#")]
+    except (OSError, EOFError, UnicodeDecodeError) as exc:  # EOFError: a .gz cut short
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise JobError(f"cannot read --input-list {path}: {reason}") from exc
 
 
 def session(master: str | None, app_name: str = "cleaner") -> Any:
@@ -290,7 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     inputs = list(args.input)
     if args.input_list:
-        inputs += read_input_list(args.input_list, args.input_prefix)
+        try:
+            inputs += read_input_list(args.input_list, args.input_prefix)
+        except JobError as exc:
+            parser.error(str(exc))
     if not inputs:
         parser.error("no inputs: give --input or --input-list")
     if not args.output:
@@ -317,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spark = session(args.master)
     try:
         summary = run_job(spark, options)
-    except RuleError as exc:
+    except (RuleError, JobError) as exc:
         print(f"cleaner.spark: {exc}", file=sys.stderr)
         return 2
     finally:
