@@ -309,8 +309,6 @@ def _add_rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", type=Path, metavar="DIR", help="rules folder (default: the bundled rules)")
 
 
-
-
 def _fields(value: str) -> tuple[str, ...]:
     if value == "lean":
         return LEAN_FIELDS

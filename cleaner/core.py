@@ -64,6 +64,7 @@ class Cleaner:
 
     def clean_text(self, text: str, *, url: str | None = None, site: str | None = None) -> Article:
         """Clean text that a scraper already pulled out of a page."""
+        _check_types("clean_text", text, (str,), url, site)
         text, url = without_lone_surrogates(text), url and without_lone_surrogates(url)
         match = detect_site(self.rules, text=text, url=url, site=site, settings=self.settings.sites)
         result = apply_text_rules(split_lines(text), match.ruleset, url=url, settings=self.settings.text)
@@ -115,6 +116,7 @@ class Cleaner:
         site: str | None = None,
     ) -> HtmlTrace:
         """clean_html, also giving the extracted lines the text rules saw (for explain)."""
+        _check_types("clean_html", html, (str, bytes), url, site)
         if isinstance(html, str):
             text = without_lone_surrogates(html)
         else:
@@ -164,6 +166,17 @@ class Cleaner:
         if "." in site_name and " " not in site_name:
             return detect_site(self.rules, site=site_name)
         return detect_site(self.rules)
+
+
+def _check_types(method: str, document: object, kinds: tuple[type, ...], url: object, site: object) -> None:
+    """A TypeError that says what to give, rather than an AttributeError from deep inside."""
+    if not isinstance(document, kinds):
+        wanted = " or ".join(kind.__name__ for kind in kinds)
+        hint = "; decode it, or give a page's bytes to clean_html" if isinstance(document, bytes) else ""
+        raise TypeError(f"{method} takes the document as {wanted}, not {type(document).__name__}{hint}")
+    for name, value in (("url", url), ("site", site)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{method}: {name} must be a str or None, not {type(value).__name__}")
 
 
 def _page_sources(page: PageFacts, tree: HtmlElement, match: SiteMatch, text: str) -> dict[Source, Metadata]:

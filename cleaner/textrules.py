@@ -26,7 +26,11 @@ LINK_LIST_RULE = "builtin/link-list"  # a run of headlines inside the article zo
 DEFAULT = TextSettings()  # the thresholds: cleaner.settings
 SENTENCE_END = (".", "!", "?", "…", ":", ";", ",", '."', ".”", "?”", "!”", '?"', '!"')
 
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width characters and the soft hyphen; and the C0 control characters that are not
+# whitespace (NUL, ESC, DEL, ...): no text holds them, and many stores refuse a NUL.
+INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F], None
+)
 BARE_PUNCTUATION = re.compile(r"[\W_]*")
 TITLE_WORD = re.compile(r"\w+")
 TITLE_KEY_MAX_CHARS = 300  # longer lines are never a title's repeat: not worth a key
@@ -36,8 +40,8 @@ def normalise_space(text: str) -> str:
     """The only rewriting the cleaner does to kept text: invisible characters out,
     runs of whitespace (Unicode's, non-breaking spaces included) to one space, ends stripped.
     str.split() splits at what str.isspace() and the regex `\\s` match, and is twice as fast as
-    a regex; the invisible characters are never ASCII, so ASCII text skips that step."""
-    if not text.isascii():
+    a regex; printable ASCII (a tab aside) holds no invisible character, and skips that step."""
+    if not text.isascii() or not text.isprintable():
         text = text.translate(INVISIBLE)
     return " ".join(text.split())
 

@@ -500,3 +500,33 @@ def test_a_full_output_stops_the_run_at_the_first_record(texts: Path) -> None:
         )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == ["cleaner: error: cannot write to -: No space left on device"]
+
+
+def test_control_characters_are_no_text(cleaner: Cleaner) -> None:
+    """A text field of NUL bytes came out as an "ok" article of 1,000 NULs (which PostgreSQL,
+    among others, refuses to store); ESC and DEL stayed in the body too. Tabs are spaces."""
+    assert cleaner.clean_text("\x00" * 1000).status == "empty"
+    dirty = BANJIR.replace("Jakarta", "Jak\x00arta\x1b").replace(" ", " \x7f", 3).replace(". ", ".\t", 2)
+    assert cleaner.clean_text(dirty).text == cleaner.clean_text(BANJIR).text
+    page = f"<html><head><title>Judul\x01 berita</title></head><body><article>{PARAGRAPHS}</article></body></html>"
+    assert (
+        cleaner.clean_html(page.replace("<p>", "<p>\x02")).paragraphs == cleaner.clean_html(page).paragraphs
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "document", "options", "says"),
+    [
+        ("clean_text", b"Banjir", {}, "not bytes; decode it"),
+        ("clean_text", None, {}, "not NoneType"),
+        ("clean_html", 12, {}, "as str or bytes, not int"),
+        ("clean_text", "Banjir", {"url": 5}, "url must be a str or None"),
+    ],
+)
+def test_a_wrong_type_is_a_type_error_that_says_what_to_give(
+    cleaner: Cleaner, method: str, document: object, options: dict[str, object], says: str
+) -> None:
+    """These were AttributeErrors and TypeErrors from deep inside ("'NoneType' object has no
+    attribute 'isascii'")."""
+    with pytest.raises(TypeError, match=says):
+        getattr(cleaner, method)(document, **options)
