@@ -579,10 +579,20 @@ def _missing(paths: Sequence[Path]) -> list[Path]:
     return [path for path in paths if not path.exists()]
 
 
-def _file_among_parents(path: Path) -> Path | None:
-    """The nearest existing parent of `path` when it is no folder: nothing can be made under it."""
-    parent = next((p for p in path.parents if p.exists()), None)
-    return parent if parent is not None and not parent.is_dir() else None
+def _unusable_output(outputs: Sequence[tuple[str, Path | None, str]]) -> str | None:
+    """Why one of the (option, path, "file" or "folder") outputs cannot be written, found out
+    before any input is read or URL fetched, not after a long run; None when all can be."""
+    for option, path, kind in outputs:
+        if path is None or str(path) == "-":
+            continue
+        parent = next((p for p in path.parents if p.exists()), None)
+        if parent is not None and not parent.is_dir():
+            return f"{option} {path}: {parent} is not a folder"
+        if kind == "file" and path.is_dir():
+            return f"{option} {path} is a folder; name a file"
+        if kind == "folder" and path.exists() and not path.is_dir():
+            return f"{option} {path} exists and is not a folder"
+    return None
 
 
 def _use_color() -> bool:
@@ -611,15 +621,14 @@ def run_clean(args: argparse.Namespace) -> int:
     if not args.paths:
         return _error("no input: give paths or --files-from")
     stream = is_stream_target(args.out)
-    for target in (args.out, args.summary_json):  # refused now, not after a long run
-        if target and (blocker := _file_among_parents(target)):
-            return _error(f"output {target}: {blocker} is not a folder")
-    if args.summary_json and args.summary_json.is_dir():
-        return _error(f"--summary-json {args.summary_json} is a folder; name a file")
     if stream and args.format not in (None, "jsonl"):
         return _error(f"-o {args.out} writes JSONL; --format {args.format} needs an output folder")
-    if not stream and args.out.exists() and not args.out.is_dir():
-        return _error(f"output {args.out} exists and is not a folder")
+    outputs = [
+        ("-o", args.out, "file" if stream else "folder"),
+        ("--summary-json", args.summary_json, "file"),
+    ]
+    if problem := _unusable_output(outputs):
+        return _error(problem)
     args.format = args.format or ("jsonl" if stream else "json")
     cleaner = Cleaner(args.rules)  # before any output is touched, so broken rules change nothing
     logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
@@ -815,6 +824,8 @@ def run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 def run_fetch_command(args: argparse.Namespace) -> int:
     from .scrape import FetchOptions, run_fetch  # imported on use: only the fetching commands need it
 
+    if problem := _unusable_output([("-o", args.out, "folder"), ("--warc", args.warc, "file")]):
+        return _error(problem)
     urls = _urls_from(args)
     options = FetchOptions(
         _fetch_settings(args), warc=args.warc, progress=_show_progress(args), retry_failed=args.retry_failed
@@ -831,8 +842,9 @@ def run_fetch_command(args: argparse.Namespace) -> int:
 def run_scrape_command(args: argparse.Namespace) -> int:
     from .scrape import ScrapeOptions, run_scrape
 
-    if args.out.is_dir():
-        return _error(f"output {args.out} is a folder; scrape writes one JSONL file")
+    outputs = [("-o", args.out, "file"), ("--warc", args.warc, "file"), ("--archive", args.archive, "folder")]
+    if problem := _unusable_output(outputs):
+        return _error(problem)
     urls = _urls_from(args)
     options = ScrapeOptions(
         _fetch_settings(args),

@@ -138,7 +138,7 @@ def test_output_that_is_a_file_exits_2(
     assert "not a folder" in capsys.readouterr().err
     for inside in (out / "records.jsonl", out / "sub" / "out"):  # said "File exists", or "Not a directory"
         assert main(["clean", str(inputs), "-o", str(inside)]) == 2
-        assert capsys.readouterr().err == f"cleaner: error: output {inside}: {out} is not a folder\n"
+        assert capsys.readouterr().err == f"cleaner: error: -o {inside}: {out} is not a folder\n"
 
 
 def test_explain_names_the_rule(inputs: Path, capsys: pytest.CaptureFixture[str]) -> None:

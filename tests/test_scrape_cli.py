@@ -215,6 +215,23 @@ def test_urls_file_and_usage_errors(
     assert main(["fetch", "--urls", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "b")]) == 2
     assert main(["scrape", site.url("/article/1"), "-o", str(tmp_path), "--quiet"]) == 2
     assert "is a folder" in capsys.readouterr().err
+    # Found out after the output's .part file was made ("cannot write x: File exists"), or not at all.
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    out = tmp_path / "hasil.jsonl"
+    for argv, said in [
+        (["fetch", "-o", str(afile)], f"-o {afile} exists and is not a folder"),
+        (["fetch", "-o", str(tmp_path / "c"), "--warc", str(tmp_path)], f"--warc {tmp_path} is a folder"),
+        (["scrape", "-o", str(afile / "x.jsonl")], f"-o {afile / 'x.jsonl'}: {afile} is not a folder"),
+        (["scrape", "-o", str(out), "--warc", str(afile / "w.warc.gz")], f"{afile} is not a folder"),
+        (
+            ["scrape", "-o", str(out), "--archive", str(afile)],
+            f"--archive {afile} exists and is not a folder",
+        ),
+    ]:
+        assert main([*argv, site.url("/article/1"), "--quiet"]) == 2
+        assert said in capsys.readouterr().err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "afile", "urls.txt"]  # nothing made
     foreign = tmp_path / "notes.jsonl"
     foreign.write_text('{"note": "mine"}\n', encoding="utf-8")
     assert main(["scrape", site.url("/article/1"), "-o", str(foreign), *FAST]) == 2
