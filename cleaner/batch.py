@@ -139,6 +139,7 @@ def collect_inputs(
     exclude: Path | None = None,
     jsonl: JsonlFields | None = None,
     staging: Path | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> list[Input]:
     """Files given, and the supported files under folders given (recursively, sorted, hidden
     entries and the `exclude` folder left out). Each file once, in the order given. A WARC
@@ -152,7 +153,8 @@ def collect_inputs(
         if given.is_dir():
             found = list(_walk(given, excluded))
         elif given.is_file() and container_kind(given):
-            found = list(_container_inputs(given, jsonl or JsonlFields(), staging=staging))
+            fields = jsonl or JsonlFields()
+            found = list(_container_inputs(given, fields, staging=staging, max_bytes=max_bytes))
         elif given.is_file():
             problem = None if input_suffix(given) else _unsupported_reason(given)
             found = [_input(given, Path(given.name), problem, given_file=True)]
@@ -261,7 +263,12 @@ def _input(
 
 
 def _container_inputs(
-    path: Path, fields: JsonlFields, *, rel: Path | None = None, staging: Path | None = None
+    path: Path,
+    fields: JsonlFields,
+    *,
+    rel: Path | None = None,
+    staging: Path | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Iterator[Input]:
     """One input per document of a WARC or JSONL file, named `<file>#<record id or line>`;
     json/txt outputs go to OUT/<rel, by default the file name>/<number>.json. A file that
@@ -282,7 +289,9 @@ def _container_inputs(
         readable = Path(name)
         broken = inflate(path, readable)
     try:
-        entries = warc_entries(path) if kind == "warc" else jsonl_entries(readable, fields)
+        entries = (
+            warc_entries(path) if kind == "warc" else jsonl_entries(readable, fields, max_bytes=max_bytes)
+        )
         for number, entry in enumerate(entries, start=1):
             source = Source(
                 readable,
@@ -776,7 +785,9 @@ def run_batch(
         if is_stream_target(out_dir):
             if options.fmt != "jsonl":
                 raise ValueError(f"-o {out_dir} writes JSONL; format {options.fmt!r} needs an output folder")
-            jobs = collect_inputs(inputs, jsonl=options.jsonl, staging=Path(staging))
+            jobs = collect_inputs(
+                inputs, jsonl=options.jsonl, staging=Path(staging), max_bytes=options.max_bytes
+            )
             summary = Summary(total=len(jobs))
             stream = _StreamWriter(Path(out_dir))
             _clean_all(_plan(jobs, stream, summary, force=True), stream, summary, run)
@@ -784,7 +795,9 @@ def run_batch(
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         with exclusive_use(out):
-            jobs = collect_inputs(inputs, exclude=out, jsonl=options.jsonl, staging=Path(staging))
+            jobs = collect_inputs(
+                inputs, exclude=out, jsonl=options.jsonl, staging=Path(staging), max_bytes=options.max_bytes
+            )
             return _run_locked(jobs, out, options.force, run)
 
 

@@ -101,7 +101,9 @@ def read_named_document(
         if is_compressed_jsonl(path):
             readable = Path(staging, "inflated.jsonl")
             inflate(path, readable)  # a file cut short still has the lines before the break
-        entries = warc_entries(path) if kind == "warc" else jsonl_entries(readable, fields)
+        entries = (
+            warc_entries(path) if kind == "warc" else jsonl_entries(readable, fields, max_bytes=max_bytes)
+        )
         entry = next((entry for entry in entries if entry.name == name), None)
         if entry is None:
             what = "a WARC record id or 'offset N'" if kind == "warc" else "'line N'"
@@ -242,15 +244,39 @@ def checked_page(body: bytes, *, max_bytes: int, path: str | None = None) -> byt
 # --- JSONL -----------------------------------------------------------------------------------
 
 
-def jsonl_entries(path: Path, fields: JsonlFields) -> Iterator[Entry]:
+def jsonl_entries(path: Path, fields: JsonlFields, *, max_bytes: int) -> Iterator[Entry]:
     """One entry per line that is not blank; lines are parsed here only for the URL and
-    which content field is present (the content itself is read again by the worker)."""
+    which content field is present (the content itself is read again by the worker). A line
+    over max_bytes is a failed input, never held (see bounded_lines)."""
     with path.open("rb") as fh:
         offset = 0
-        for number, line in enumerate(fh, start=1):
-            start, offset = offset, offset + len(line)
-            if (read := read_jsonl_line(line, fields)) is not None:
+        for number, (line, length) in enumerate(bounded_lines(fh, max_bytes), start=1):
+            start, offset = offset, offset + length
+            if line is None:
+                yield Entry(start, f"line {number}", kind="text", problem=too_large(max_bytes))
+            elif (read := read_jsonl_line(line, fields)) is not None:
                 yield Entry(start, f"line {number}", url=read.url, kind=read.kind, problem=read.problem)
+
+
+LONG_LINE_CHUNK = 1 << 20
+
+
+def bounded_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[bytes | None, int]]:
+    """Each line of the stream and its length in bytes; a line longer than `limit` comes as
+    None, read through in chunks but never held whole. A JSON array saved as one 5 GB "line"
+    (a .json named .jsonl) held the whole of it, and its parse three times more."""
+    while line := stream.readline(limit + 1):
+        length = len(line)
+        if length <= limit:
+            yield line, length
+            continue
+        while not line.endswith(b"\n") and (line := stream.readline(LONG_LINE_CHUNK)):
+            length += len(line)
+        yield None, length
+
+
+def too_large(max_bytes: int) -> str:
+    return f"too large: over {max_bytes} bytes"
 
 
 class JsonlLine(NamedTuple):
@@ -288,7 +314,7 @@ def read_jsonl_document(path: Path, offset: int, kind: str, fields: JsonlFields,
     except OSError as exc:
         raise InputError(f"unreadable: {exc.strerror or exc}", path=str(path)) from exc
     if len(line) > max_bytes:
-        raise InputError(f"too large: over {max_bytes} bytes", path=str(path))
+        raise InputError(too_large(max_bytes), path=str(path))
     obj = _object(line)
     if obj is None:
         raise InputError("not a JSON object", path=str(path))

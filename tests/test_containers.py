@@ -233,6 +233,26 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
     assert page["extraction"] != "text" and page["url"] == _url(PAGES[0])
 
 
+def test_a_line_over_max_bytes_is_one_failure_and_never_held(
+    tmp_path: Path, cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON array saved as .jsonl is one line: the scan held all of it (a 650 MB array took
+    the main process to 2 GB, for a "not a JSON object" failure). Now it is read through in
+    chunks, and the lines after it are found where they are."""
+    monkeypatch.setattr("cleaner.containers.LONG_LINE_CHUNK", 1000)  # several chunks below
+    good = json.dumps({"url": "https://www.kompas.tv/a", "text": KOMPAS})
+    array = json.dumps([{"text": KOMPAS}] * 100)
+    source = tmp_path / "docs.jsonl"
+    source.write_text("\n".join([good, array, good]) + "\n", encoding="utf-8")
+    assert len(array) > 20_000 and len(good) < 10_000
+    summary = run_batch(
+        [source], tmp_path / "out", BatchOptions(fmt="jsonl", max_bytes=10_000), cleaner=cleaner
+    )
+    assert summary.failed == [(f"{source}#line 2", "too large: over 10000 bytes")]
+    records = {r["input"]: r["text"] for r in jsonl_records(tmp_path / "out")}
+    assert records[f"{source}#line 1"] == records[f"{source}#line 3"] != ""
+
+
 @pytest.mark.parametrize("suffix", [".gz", ".zst"])
 def test_a_compressed_jsonl_is_read_as_the_jsonl_it_holds_and_its_staging_copy_removed(
     tmp_path: Path, cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch, suffix: str

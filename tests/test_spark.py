@@ -251,6 +251,10 @@ def test_a_jsonl_zst_gives_the_rows_of_the_jsonl_it_holds_and_an_error_row_when_
     assert whole == rows(data, "texts.jsonl") and len(whole) == len(data.splitlines()) - 1  # blank line
     cut = rows(packed[: len(packed) - 10], "texts.jsonl.zst")
     assert cut[-1][-1].startswith("unreadable jsonl file: EOFError: the zstd stream ends inside a frame")
+    longest = max(map(len, data.splitlines(keepends=True)))
+    bounded = list(jsonl_documents(io.BytesIO(data), "texts.jsonl", fields, max_bytes=longest - 1))
+    too_large = [row for row in bounded if row[-1] and row[-1].startswith("too large: over")]
+    assert len(too_large) == 1 and len(bounded) == len(whole)  # as `clean` reads it
 
 
 def test_a_warc_read_locally_over_http_and_through_hadoop_gives_the_same_records(

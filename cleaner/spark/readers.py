@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import compressed
-from ..containers import JsonlFields, container_kind, read_jsonl_line, warc_pages
+from ..containers import JsonlFields, bounded_lines, container_kind, read_jsonl_line, too_large, warc_pages
 from ..decode import MAX_BYTES
 from .schema import DOCUMENT_SCHEMA
 
@@ -54,7 +54,7 @@ def read_by_name(
     if groups.get("warc"):
         frames.append(read_warc(spark, groups["warc"], max_bytes=max_bytes))
     if groups.get("jsonl"):
-        frames.append(read_jsonl(spark, groups["jsonl"], fields=fields))
+        frames.append(read_jsonl(spark, groups["jsonl"], fields=fields, max_bytes=max_bytes))
     if groups.get("table"):
         frames.append(read_table(spark, groups["table"], fields=fields))
     documents = frames[0]
@@ -165,23 +165,31 @@ def warc_documents(stream: IO[bytes], name: str, *, max_bytes: int = MAX_BYTES) 
 # --- JSONL ------------------------------------------------------------------------------------
 
 
-def read_jsonl(spark: Any, paths: list[str], *, fields: JsonlFields | None = None) -> Any:
+def read_jsonl(
+    spark: Any, paths: list[str], *, fields: JsonlFields | None = None, max_bytes: int = MAX_BYTES
+) -> Any:
     """Documents of JSONL files, as a DataFrame of DOCUMENT_SCHEMA."""
     chosen = fields or JsonlFields(html="html")
 
     def parse(stream: IO[bytes], name: str) -> Iterator[tuple[Any, ...]]:
-        return jsonl_documents(stream, name, chosen)
+        return jsonl_documents(stream, name, chosen, max_bytes=max_bytes)
 
     return spark.createDataFrame(_documents_of_files(spark, paths, parse), DOCUMENT_SCHEMA)
 
 
-def jsonl_documents(stream: IO[bytes], name: str, fields: JsonlFields) -> Iterator[tuple[Any, ...]]:
+def jsonl_documents(
+    stream: IO[bytes], name: str, fields: JsonlFields, *, max_bytes: int = MAX_BYTES
+) -> Iterator[tuple[Any, ...]]:
     """One document row per line that is not blank; as `cleaner clean` reads JSONL
-    (cleaner.containers): a line that is not a JSON object, or has neither field, is an
-    error row."""
+    (cleaner.containers): a line that is not a JSON object, has neither field, or is over
+    max_bytes (never held whole) is an error row."""
     try:
-        for number, line in enumerate(compressed.reader(stream, name), start=1):
+        lines = bounded_lines(compressed.reader(stream, name), max_bytes)
+        for number, (line, _) in enumerate(lines, start=1):
             source, order = f"{name}#line {number}", order_key(name, number)
+            if line is None:
+                yield problem_row(source, order, too_large(max_bytes))
+                continue
             read = read_jsonl_line(line, fields)
             if read is None:
                 continue
