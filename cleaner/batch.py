@@ -848,7 +848,9 @@ def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) 
         shown = run.options.progress
         bar = tqdm(total=len(todo), unit="doc", file=sys.stderr, disable=not shown, desc="cleaning")
         outcomes = _attempt_all(todo, run.cleaner, count, run.fmt, run.limits, run.options.memory_mb)
-        if isinstance(writer, _StreamWriter):  # one file or stdout: the same bytes with any workers
+        # One file or stdout: the same bytes with any workers. Duplicates: the first in input
+        # order is the original, not the first to finish, so two runs mark the same records.
+        if isinstance(writer, _StreamWriter) or run.duplicates is not None:
             outcomes = in_input_order(outcomes, todo)
         # closing: an interruption while a record is written stops the workers at once too
         with bar, contextlib.closing(outcomes):

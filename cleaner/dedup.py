@@ -5,9 +5,9 @@ process keeps the index and marks a record `duplicate_of` the first record it sa
 same text (exact), or whose word 5-shingles overlap it by at least the threshold (near,
 estimated Jaccard similarity). A mirror that republishes an article with its own stamp is
 near; different articles about the same event share facts, not runs of five words, and are
-not duplicates. "First" is the first to finish: with several workers, which of two equal
-texts that is may differ between runs. Records of inputs skipped as up to date are not
-indexed: duplicates are found among the documents cleaned in this run.
+not duplicates. "First" is the first in input order, whatever the workers (records are
+settled in that order). Records of inputs skipped as up to date are not indexed: duplicates
+are found among the documents cleaned in this run.
 """
 
 from __future__ import annotations

@@ -56,6 +56,29 @@ def test_copies_and_mirrors_point_at_the_first(tmp_path: Path, cleaner: Cleaner,
     assert summary.duplicates == (2 if mode == "near" else 1)
 
 
+def test_the_original_is_the_first_in_input_order_whatever_the_workers(tmp_path: Path) -> None:
+    """With two workers the original was the first copy to finish: here the last file, while
+    the first copy waits behind a slow document in the other worker's batch. Two runs could
+    mark different records."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seed = SEEDS[0].read_text(encoding="utf-8")
+    (folder / "a-panjang.txt").write_text(SEEDS[1].read_text(encoding="utf-8") * 2000, encoding="utf-8")
+    (folder / "b-asli.txt").write_text(seed, encoding="utf-8")
+    for i in range(40):
+        (folder / f"c-{i:02}.txt").write_text(f"{SEEDS[2 + i % 3].read_text(encoding='utf-8')}\n({i})\n")
+    (folder / "z-salinan.txt").write_text(seed, encoding="utf-8")
+    for fmt in ("json", "jsonl"):
+        out = tmp_path / f"out-{fmt}"
+        summary = run_batch([folder], out, BatchOptions(fmt=fmt, dedup="exact", workers=2))  # type: ignore[arg-type]
+        assert summary.cleaned == 43
+        if fmt == "json":
+            record = json.loads((out / "z-salinan.json").read_text(encoding="utf-8"))
+        else:
+            record = next(r for r in jsonl_records(out) if r["input"].endswith("z-salinan.txt"))
+        assert record["duplicate_of"] == str(folder / "b-asli.txt")
+
+
 def test_marks_in_json_records(tmp_path: Path, cleaner: Cleaner) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
