@@ -146,6 +146,10 @@ def warc_pages(stream: IO[bytes], *, keep: int = 0) -> Iterator[WarcPage]:
     from warcio.archiveiterator import ArchiveIterator
 
     records = ArchiveIterator(stream)
+    # Set before the first read. WARC only: warcio reads a first line it cannot parse as an
+    # old ARC record if it can, and a garbled .warc was then 0 pages, with no failure.
+    records.known_format = "warc"
+    records.reader = _bounded_line_reader(records.fh)
     for record in records:
         declared, head = _html_response_type(record), b""
         if declared is not None:
@@ -157,7 +161,7 @@ def warc_pages(stream: IO[bytes], *, keep: int = 0) -> Iterator[WarcPage]:
         missing = _missing_bytes(record)
         if declared is None and not missing:
             continue
-        offset = records.get_record_offset()
+        offset = records.offset  # where this record starts; get_record_offset() reads on past its end
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         problem = f"cut short: the record lacks {missing} of its bytes" if missing else None
         yield WarcPage(
@@ -173,6 +177,45 @@ def warc_pages(stream: IO[bytes], *, keep: int = 0) -> Iterator[WarcPage]:
         # the stream ended inside a record's header: a gzip member cut short
         problem = f"cut short: the last {unread} bytes hold no whole record"
         yield WarcPage(records.offset, f"offset {records.offset}", problem=problem)
+
+
+MAX_HEADER_LINE = 4 << 20  # far beyond a header line servers accept (8 KB) or a URL (Chrome: 2 MB)
+
+
+class HeaderLineTooLong(ValueError):
+    """A WARC or HTTP header line over MAX_HEADER_LINE: the bytes are no WARC record."""
+
+
+def _bounded_line_reader(raw: IO[bytes]) -> Any:
+    """warcio's reader of the raw stream, with a readline linear in the line's length and
+    bounded. warcio's joins a line block by block, each join copying all before it: a WARC
+    whose tail is zeros (as a writer that crashed leaves it) held the run for hours on its
+    one endless "line". Header lines are all warcio reads by line; bodies are read by size."""
+    from warcio.bufferedreaders import DecompressingBufferedReader
+    from warcio.utils import BUFF_SIZE
+
+    class BoundedLineReader(DecompressingBufferedReader):  # type: ignore[misc]  # warcio is untyped
+        def readline(self, length: int | None = None) -> bytes:
+            if length == 0:
+                return b""
+            self._fillbuff()
+            if self.empty():
+                return b""
+            parts, size = [], 0
+            while True:
+                part = self.buff.readline(length - size if length else -1)
+                parts.append(part)
+                size += len(part)
+                if part.endswith(b"\n") or (length and size >= length):
+                    break
+                if size > MAX_HEADER_LINE:
+                    raise HeaderLineTooLong(f"a line over {MAX_HEADER_LINE} bytes where a header belongs")
+                self._fillbuff()
+                if self.empty():
+                    break
+            return b"".join(parts)
+
+    return BoundedLineReader(raw, block_size=BUFF_SIZE)
 
 
 def _html_response_type(record: Any) -> str | None:

@@ -129,6 +129,21 @@ def test_a_warc_corrupt_in_the_middle_keeps_the_pages_before_it(
     assert record["url"] == _url(PAGES[0])
 
 
+def test_a_warc_whose_tail_is_zeros_keeps_its_pages_and_fails_at_once(
+    warc: Path, tmp_path: Path, cleaner: Cleaner
+) -> None:
+    """A writer that crashed leaves its file's tail zero-filled: one endless "line" where the
+    next record's header belongs. warcio joins such a line block by block, copying all before
+    each block: 300 MB of zeros ran for over ten minutes in the main process, before any
+    cleaning. A header line is now bounded (4 MB) and read in linear time."""
+    plain = tmp_path / "crawl.warc"
+    plain.write_bytes(gzip.decompress(warc.read_bytes()) + bytes(5 << 20))
+    summary = run_batch([plain], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
+    assert (summary.total, summary.cleaned) == (3, 2)  # both pages, then the zeros
+    reason = "unreadable warc file: HeaderLineTooLong: a line over 4194304 bytes where a header belongs"
+    assert summary.failed == [(str(plain), reason)]
+
+
 def test_a_response_without_a_content_type_is_cleaned_when_it_opens_like_a_page(
     tmp_path: Path, cleaner: Cleaner
 ) -> None:
