@@ -59,7 +59,7 @@ from .containers import (
 from .core import Cleaner
 from .decode import MAX_BYTES, NOT_REGULAR
 from .dedup import DEFAULT_THRESHOLD, DuplicateIndex, Mode, fingerprint, mark_duplicate
-from .errors import CleanerError, InputError
+from .errors import CleanerError, InputError, describe
 from .inputs import (
     SUFFIXES,
     Source,
@@ -305,7 +305,7 @@ def _container_inputs(
             name = f"{real}#{entry.name}"
             yield Input(path, rel / f"{number:07}", entry.problem, source=name, resolved=source)
     except Exception as exc:  # a corrupt container is one failed input, never the run
-        broken = f"{type(exc).__name__}: {exc}"
+        broken = describe(exc)
     if broken:
         yield Input(path, rel, f"unreadable {kind} file: {broken}", source=real)
 

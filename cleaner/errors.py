@@ -46,3 +46,16 @@ class InputError(CleanerError):
 
 class FetchError(CleanerError):
     """A fetch or scrape run cannot start or go on; the message names the file."""
+
+
+MAX_REASON_CHARS = 300
+
+
+def describe(exc: BaseException) -> str:
+    """An unexpected exception as one line of a failure's reason: its type and message, the
+    message cut to MAX_REASON_CHARS. A parser's message may quote its input (warcio's quotes
+    the "first line" it could not read, which may be megabytes of a broken file)."""
+    message = str(exc)
+    if len(message) > MAX_REASON_CHARS:
+        message = f"{message[:MAX_REASON_CHARS]}... ({len(message)} characters)"
+    return f"{type(exc).__name__}: {message}"

@@ -42,6 +42,7 @@ from tenacity import (
     wait_random,
 )
 
+from .errors import describe
 from .fetchsettings import FetchSettings
 from .sniff import HTML_TYPES, UNKNOWN_TYPES, media_type, sniff_html, sniff_type
 
@@ -284,9 +285,7 @@ class FetchRun:
             return await self._fetch(url, purpose)
         except Exception as exc:  # a bug hit by one URL must not stop a run of thousands
             logger.debug("unexpected error fetching %s", url, exc_info=True)
-            return FetchResult(
-                url, "failed", _utc_now(), reason=f"unexpected error: {type(exc).__name__}: {exc}"
-            )
+            return FetchResult(url, "failed", _utc_now(), reason=f"unexpected error: {describe(exc)}")
 
     async def _fetch(self, url: str, purpose: Purpose) -> FetchResult:
         problem = _url_problem(url)
@@ -655,7 +654,7 @@ def _transport_reason(exc: BaseException | None) -> str:
         return "connection reset"  # closed or reset by the server before a complete response
     if isinstance(exc, httpx.DecodingError):
         return "undecodable response body"
-    return f"{type(exc).__name__}: {exc}"
+    return describe(exc) if exc is not None else "unknown transport error"
 
 
 def _retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:

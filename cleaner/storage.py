@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from .dedup import Fingerprint
-from .errors import InputError
+from .errors import InputError, describe
 from .limits import DocumentTimeout, time_budget
 from .models import Article
 
@@ -297,4 +297,4 @@ def clean_one(
     except InputError as exc:
         return Failed(exc.reason, "input")
     except Exception as exc:  # a bug hit by one document must not stop a run of thousands
-        return Failed(f"unexpected error: {type(exc).__name__}: {exc}", "clean", traceback.format_exc())
+        return Failed(f"unexpected error: {describe(exc)}", "clean", traceback.format_exc())

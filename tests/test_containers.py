@@ -144,6 +144,17 @@ def test_a_warc_whose_tail_is_zeros_keeps_its_pages_and_fails_at_once(
     assert summary.failed == [(str(plain), reason)]
 
 
+def test_a_parser_message_quoting_its_input_is_cut_in_the_reason(tmp_path: Path, cleaner: Cleaner) -> None:
+    """warcio's error quotes the "first line" it could not read: here 3 MB, which became the
+    failure's reason, in the summary and in --summary-json."""
+    junk = tmp_path / "sampah.warc"
+    junk.write_bytes(b"BUKAN WARC " * 300_000 + b"\n")
+    summary = run_batch([junk], tmp_path / "out", BatchOptions(fmt="jsonl"), cleaner=cleaner)
+    ((_, reason),) = summary.failed
+    assert reason.startswith("unreadable warc file: ArchiveLoadFailed: ") and len(reason) < 500
+    assert reason.endswith(" characters)")
+
+
 def test_a_response_without_a_content_type_is_cleaned_when_it_opens_like_a_page(
     tmp_path: Path, cleaner: Cleaner
 ) -> None:

@@ -30,6 +30,7 @@ from typing import IO, Any
 from .. import compressed
 from ..containers import JsonlFields, bounded_lines, container_kind, read_jsonl_line, too_large, warc_pages
 from ..decode import MAX_BYTES
+from ..errors import describe
 from .schema import DOCUMENT_SCHEMA
 
 STREAMED_SCHEMES = ("http://", "https://")
@@ -158,7 +159,7 @@ def warc_documents(stream: IO[bytes], name: str, *, max_bytes: int = MAX_BYTES) 
             else:
                 yield (source, order, page.url, page.head, page.charset, None, None, None)
     except Exception as exc:  # a corrupt file is an error row, never a failed task
-        reason = f"unreadable warc file: {type(exc).__name__}: {exc}"
+        reason = f"unreadable warc file: {describe(exc)}"
         yield problem_row(name, order_key(name, position + 1), reason)
 
 
@@ -206,7 +207,7 @@ def jsonl_documents(
             else:
                 yield (source, order, url, None, None, None, value, None)
     except compressed.stream_errors() as exc:  # a broken or cut-short .gz or .zst stream
-        reason = f"unreadable jsonl file: {type(exc).__name__}: {exc}"
+        reason = f"unreadable jsonl file: {describe(exc)}"
         yield problem_row(name, order_key(name, 10**12 - 1), reason)
 
 
