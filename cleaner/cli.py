@@ -167,7 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"--dedup near: estimated Jaccard similarity of a duplicate (default: {DEFAULT_THRESHOLD})",
     )
     clean.add_argument(
-        "--summary-json", type=Path, metavar="FILE", help="also write the summary, uncut, as JSON to FILE"
+        "--summary-json",
+        type=Path,
+        metavar="FILE",
+        help="also write the summary, uncut, as JSON to FILE ('-': standard output)",
     )
     clean.add_argument(
         "--timeout",
@@ -629,6 +632,9 @@ def run_clean(args: argparse.Namespace) -> int:
     ]
     if problem := _unusable_output(outputs):
         return _error(problem)
+    json_on_stdout = str(args.summary_json) == "-"
+    if json_on_stdout and str(args.out) == "-":
+        return _error("-o - and --summary-json - would both write to standard output")
     args.format = args.format or ("jsonl" if stream else "json")
     cleaner = Cleaner(args.rules)  # before any output is touched, so broken rules change nothing
     logger.info("rules from %s: %d rule sets", args.rules or bundled_rules_dir(), len(cleaner.rules.sets))
@@ -640,11 +646,13 @@ def run_clean(args: argparse.Namespace) -> int:
         raise  # the reader of -o - left (main ends quietly)
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
         return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
-    if str(args.out) != "-":
+    if str(args.out) != "-" and not json_on_stdout:
         print(summary.render())
-    elif not args.quiet or not summary.ok:  # the records are on stdout: the summary goes to stderr
+    elif not args.quiet or not summary.ok:  # stdout holds records or JSON: the summary goes to stderr
         print(summary.render(), file=sys.stderr)
-    if args.summary_json:
+    if json_on_stdout:
+        print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+    elif args.summary_json:
         try:
             write_atomic(
                 args.summary_json, json.dumps(summary.to_json(), ensure_ascii=False, indent=2) + "\n"

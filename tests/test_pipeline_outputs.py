@@ -76,6 +76,18 @@ def test_the_summary_as_json_has_every_failure(texts: Path, tmp_path: Path) -> N
     assert data["rules"]["id-news/baca-juga"] == 3
 
 
+def test_the_summary_as_json_on_stdout(
+    texts: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'-' wrote a file named '-'."""
+    assert main(["clean", str(texts), "-o", str(tmp_path / "out"), "--summary-json", "-"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["counts"]["cleaned"] == 3 and "Documents: 4 total" in captured.err
+    assert not (Path.cwd() / "-").exists()
+    assert main(["clean", str(texts), "-o", "-", "--summary-json", "-"]) == 2
+    assert "both write to standard output" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("where", ["a folder", "under a file"])
 def test_a_summary_json_that_cannot_be_written_is_refused_before_the_run(
     texts: Path, tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]
