@@ -45,11 +45,25 @@ MAX_EMPTY_TAIL = 4096  # an empty gzip member is 20 bytes
 
 @dataclass(frozen=True, slots=True)
 class JsonlFields:
-    """Which fields of a JSONL object hold what (`clean --html-field/--text-field/--url-field`)."""
+    """Which fields of a JSONL object hold what (`clean --html-field/--text-field/--url-field`).
+    A dotted name reaches into nested objects (see field_value)."""
 
     html: str | None = None
     text: str | None = "text"
     url: str | None = "url"
+
+
+def field_value(obj: dict[str, Any], name: str) -> Any:
+    """obj[name], or None. A name the object does not hold, with dots in it, is a path into
+    nested objects: "warc_headers.warc-target-uri" is where OSCAR's records keep their URL."""
+    if name in obj or "." not in name:
+        return obj.get(name)
+    value: Any = obj
+    for part in name.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +359,7 @@ def read_jsonl_line(line: bytes, fields: JsonlFields) -> JsonlLine | None:
     if kind is None:
         names = " or ".join(repr(name) for name in (fields.html, fields.text) if name)
         return JsonlLine("text", obj, None, f"empty: no text in field {names}")
-    url = obj.get(fields.url) if fields.url else None
+    url = field_value(obj, fields.url) if fields.url else None
     return JsonlLine(kind, obj, url if isinstance(url, str) else None)
 
 
@@ -362,7 +376,7 @@ def read_jsonl_document(path: Path, offset: int, kind: str, fields: JsonlFields,
     if obj is None:
         raise InputError("not a JSON object", path=str(path))
     key = fields.html if kind == "html" else fields.text
-    value = obj.get(key) if key else None
+    value = field_value(obj, key) if key else None
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"empty: no text in field {key!r}", path=str(path))
     return value
@@ -377,8 +391,8 @@ def _object(line: bytes) -> dict[str, Any] | None:
 
 
 def _content_kind(obj: dict[str, Any], fields: JsonlFields) -> str | None:
-    if fields.html and isinstance(obj.get(fields.html), str):
+    if fields.html and isinstance(field_value(obj, fields.html), str):
         return "html"
-    if fields.text and isinstance(obj.get(fields.text), str):
+    if fields.text and isinstance(field_value(obj, fields.text), str):
         return "text"
     return None

@@ -259,6 +259,21 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
     assert page["extraction"] != "text" and page["url"] == _url(PAGES[0])
 
 
+def test_a_dotted_field_name_reaches_into_nested_objects(tmp_path: Path, cleaner: Cleaner) -> None:
+    """OSCAR keeps a record's URL at warc_headers.warc-target-uri: --url-field could not name it."""
+    source = tmp_path / "oscar.jsonl"
+    lines = [
+        {"content": KOMPAS, "warc_headers": {"warc-target-uri": "https://www.kompas.tv/a"}},
+        {"content": KOMPAS, "warc_headers.warc-target-uri": "https://www.kompas.tv/b"},  # a key so named wins
+        {"content": KOMPAS, "warc_headers": "not an object"},
+    ]
+    source.write_text("\n".join(map(json.dumps, lines)) + "\n", encoding="utf-8")
+    fields = JsonlFields(text="content", url="warc_headers.warc-target-uri")
+    run_batch([source], tmp_path / "out", BatchOptions(fmt="jsonl", jsonl=fields), cleaner=cleaner)
+    urls = [r["url"] for r in jsonl_records(tmp_path / "out")]
+    assert urls == ["https://www.kompas.tv/a", "https://www.kompas.tv/b", None]
+
+
 def test_a_line_over_max_bytes_is_one_failure_and_never_held(
     tmp_path: Path, cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

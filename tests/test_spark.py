@@ -311,6 +311,18 @@ def test_a_parquet_table_with_html_and_text_columns(spark: Any, tmp_path: Path) 
     }
     assert got == expected  # named by URL: a table without an input column
 
+    # OSCAR's layout: the text under "content", the URL in a struct of WARC headers
+    nested = tmp_path / "oscar.parquet"
+    url = "https://www.kompas.tv/berita/1"
+    schema = "content string, warc_headers struct<`warc-target-uri`: string>"
+    spark.createDataFrame([(text.read_text(encoding="utf-8"), (url,))], schema).write.parquet(str(nested))
+    oscar = JsonlFields(text="content", url="warc_headers.warc-target-uri")
+    (row,) = records_of(clean_documents(read_table(spark, [str(nested)], fields=oscar))).collect()
+    assert (row.input, row.url, row.site) == (url, url, "kompas.tv")
+    line = json.dumps({"content": "Banjir melanda Jakarta. " * 20, "warc_headers": {"warc-target-uri": url}})
+    ((_, _, line_url, *_),) = jsonl_documents(io.BytesIO(line.encode()), "oscar.jsonl", oscar)
+    assert line_url == url
+
 
 def planted_corpus(path: Path) -> dict[int, int | None]:
     """The five seeds and planted duplicates as JSONL lines; returns line -> line it duplicates."""

@@ -28,7 +28,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from .. import compressed
-from ..containers import JsonlFields, bounded_lines, container_kind, read_jsonl_line, too_large, warc_pages
+from ..containers import (
+    JsonlFields,
+    bounded_lines,
+    container_kind,
+    field_value,
+    read_jsonl_line,
+    too_large,
+    warc_pages,
+)
 from ..decode import MAX_BYTES
 from ..errors import describe
 from .schema import DOCUMENT_SCHEMA
@@ -199,7 +207,7 @@ def jsonl_documents(
                 continue
             key = fields.html if read.kind == "html" else fields.text
             assert key is not None  # read_jsonl_line found a string under it
-            value, url = read.obj[key], read.url
+            value, url = field_value(read.obj, key), read.url
             if not value.strip():
                 yield problem_row(source, order, f"empty: no text in field {key!r}", url)
             elif read.kind == "html":
@@ -223,17 +231,16 @@ def read_table(
 
     fields = fields or JsonlFields(html="html")
     table = spark.read.format(fmt).load(paths)
-    columns = set(table.columns)
 
     def column(name: str | None) -> Any:
-        return F.col(name) if name and name in columns else F.lit(None)
+        return F.col(name) if name and _column_type(table.schema, name) else F.lit(None)
 
-    names = [F.col("input")] if "input" in columns else []
-    names += [F.col(fields.url)] if fields.url and fields.url in columns else []
+    names = [F.col("input")] if "input" in table.columns else []
+    names += [F.col(fields.url)] if fields.url and _column_type(table.schema, fields.url) else []
     row_id = F.monotonically_increasing_id().cast("string")
     fallback = F.concat(F.input_file_name(), F.lit("#"), row_id)
     html = column(fields.html)
-    is_binary = fields.html in columns and isinstance(table.schema[fields.html].dataType, BinaryType)
+    is_binary = isinstance(_column_type(table.schema, fields.html), BinaryType)
     return table.select(
         F.coalesce(*names, fallback).alias("input"),
         F.concat(F.input_file_name(), F.lit("\t"), F.lpad(row_id, 20, "0")).alias("order"),
@@ -244,3 +251,20 @@ def read_table(
         column(fields.text).cast("string").alias("text"),
         F.lit(None).cast("string").alias("problem"),
     )
+
+
+def _column_type(schema: Any, name: str | None) -> Any:
+    """The type of the column `name` names, or None when the table has none: a dotted name
+    reaches into struct columns ("warc_headers.warc-target-uri"), as in JSONL records."""
+    from pyspark.sql.types import StructType
+
+    if not name:
+        return None
+    if name in schema.names:
+        return schema[name].dataType
+    found: Any = schema
+    for part in name.split("."):
+        if not isinstance(found, StructType) or part not in found.names:
+            return None
+        found = found[part].dataType
+    return found
