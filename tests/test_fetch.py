@@ -453,7 +453,10 @@ def test_requests_to_one_host_are_spaced_by_min_delay(
     times = sorted(t for t, _ in site.arrivals)
     assert len(times) == len(urls) + 1  # and robots.txt
     gaps = [later - earlier for earlier, later in pairwise(times)]
-    assert min(gaps) >= 0.15, gaps
+    # Starts are 0.2 s apart; an arrival lags its start by the time the server takes to pick
+    # it up, so one gap may shrink under load (0.056 s was seen in a full test run) while the
+    # span cannot: unspaced, these 11 requests arrive within a few hundredths of a second.
+    assert times[-1] - times[0] >= 0.2 * len(gaps) - 0.15, gaps
     assert site.max_in_flight == 1
 
 
