@@ -203,8 +203,9 @@ class HeaderLineTooLong(ValueError):
 def _bounded_line_reader(raw: IO[bytes]) -> Any:
     """warcio's reader of the raw stream, with a readline linear in the line's length and
     bounded. warcio's joins a line block by block, each join copying all before it: a WARC
-    whose tail is zeros (as a writer that crashed leaves it) held the run for hours on its
-    one endless "line". Header lines are all warcio reads by line; bodies are read by size."""
+    whose tail is zeros (as a writer that crashed leaves it) held the run 50 s on 50 MB of
+    them, and four times that for each doubling. Header lines are all warcio reads by line;
+    bodies are read by size."""
     from warcio.bufferedreaders import DecompressingBufferedReader
     from warcio.utils import BUFF_SIZE
 
