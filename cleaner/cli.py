@@ -645,7 +645,7 @@ def run_clean(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         raise  # the reader of -o - left (main ends quietly)
     except OSError as exc:  # the output folder itself is unusable (per-input errors are in the summary)
-        return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
+        return _error(f"cannot write to {exc.filename or args.out}: {exc.strerror or exc}")
     if str(args.out) != "-" and not json_on_stdout:
         print(summary.render())
     elif not args.quiet or not summary.ok:  # stdout holds records or JSON: the summary goes to stderr
@@ -842,7 +842,7 @@ def run_fetch_command(args: argparse.Namespace) -> int:
         with _sigterm_as_interrupt():
             summary = run_fetch(urls, args.out, options)
     except OSError as exc:  # the archive folder itself is unusable (per-page errors are in the summary)
-        return _error(f"cannot write to {args.out}: {exc.strerror or exc}")
+        return _error(f"cannot write to {exc.filename or args.out}: {exc.strerror or exc}")
     print(summary.render())
     return EXIT_OK if summary.ok else EXIT_FAILED
 

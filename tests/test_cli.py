@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.batch import STATE_FILE
 from cleaner.cli import main
 
 from .conftest import REPO
@@ -151,6 +152,16 @@ def test_explain_of_an_empty_file_exits_1(tmp_path: Path, capsys: pytest.Capture
     empty.write_text("", encoding="utf-8")
     assert main(["explain", str(empty)]) == 1
     assert "empty" in capsys.readouterr().err
+
+
+def test_an_unwritable_run_state_names_its_file(
+    inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Said "cannot write to OUT", of a folder that could be written."""
+    out = tmp_path / "out"
+    (out / STATE_FILE).mkdir(parents=True)
+    assert main(["clean", str(inputs), "-o", str(out), "-q"]) == 2
+    assert f"cannot write to {out / STATE_FILE}: Is a directory" in capsys.readouterr().err
 
 
 def test_fixtures_update_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
