@@ -823,6 +823,9 @@ def _run_locked(jobs: list[Input], out: Path, force: bool, run: _Run) -> Summary
     fingerprint = run.cleaner.rules.fingerprint
     if limits.fields is not None and fmt != "txt":  # records with other fields are other outputs
         fingerprint += ":fields=" + ",".join(limits.fields)
+    if run.duplicates is not None:  # so are records marked for duplicates, or marked otherwise
+        fingerprint += f":dedup={run.duplicates.mode}"
+        fingerprint += f"@{run.duplicates.threshold}" if run.duplicates.mode == "near" else ""
     state = _previous_state(out, fingerprint, fmt)
     writer: _Writer
     if fmt == "jsonl":

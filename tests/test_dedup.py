@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +78,31 @@ def test_the_original_is_the_first_in_input_order_whatever_the_workers(tmp_path:
         else:
             record = next(r for r in jsonl_records(out) if r["input"].endswith("z-salinan.txt"))
         assert record["duplicate_of"] == str(folder / "b-asli.txt")
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_turning_dedup_on_for_a_finished_run_marks_its_records(
+    tmp_path: Path, cleaner: Cleaner, fmt: str
+) -> None:
+    """The records of a run without --dedup were up to date for a rerun with it: "0 cleaned,
+    2 skipped", and no record marked. A change of mode or threshold is a new output, as a
+    change of --fields is."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("satu.txt", "dua.txt"):
+        shutil.copy(SEEDS[1], folder / name)
+    out = tmp_path / "out"
+    options: dict[str, Any] = {"fmt": fmt, "workers": 1}
+    assert run_batch([folder], out, BatchOptions(**options), cleaner=cleaner).duplicates == 0
+    for dedup, cleaned in [("exact", 2), ("exact", 0), ("near", 2)]:
+        summary = run_batch([folder], out, BatchOptions(**options, dedup=dedup), cleaner=cleaner)
+        assert summary.cleaned == cleaned
+    marked = (
+        json.loads((out / "satu.json").read_text(encoding="utf-8"))
+        if fmt == "json"
+        else next(r for r in jsonl_records(out) if r["input"].endswith("satu.txt"))
+    )
+    assert marked["duplicate_of"] == str(folder / "dua.txt")
 
 
 def test_marks_in_json_records(tmp_path: Path, cleaner: Cleaner) -> None:
