@@ -516,6 +516,7 @@ def _previous_state(out_dir: Path, fingerprint: str, fmt: Format) -> dict[str, A
 class _Writer(Protocol):
     def output_file(self, job: Input) -> Path | None: ...  # its own output file, if it gets one
     def is_up_to_date(self, job: Input) -> bool: ...
+    def written_text(self, job: Input) -> str | None: ...  # an up-to-date record's text, if it holds one
     def start(self) -> None: ...
     def write(self, job: Input, payload: bytes) -> None: ...  # from serialize()
     def drop(self, job: Input) -> None: ...  # the input failed
@@ -541,6 +542,15 @@ class _TreeWriter:
             return False
         # strictly after the start: an output of the same clock tick may predate it
         return out_mtime >= in_mtime and (out_mtime > self.valid_since or self.valid_since == 0)
+
+    def written_text(self, job: Input) -> str | None:
+        try:
+            data = self.output_file(job).read_bytes()
+            if self.fmt == "txt":
+                return data.decode("utf-8").removesuffix("\n") or None
+            return _record_text(data)
+        except (OSError, ValueError):  # ValueError: not UTF-8, not JSON
+            return None
 
     def start(self) -> None:
         pass
@@ -583,6 +593,13 @@ class _JsonlWriter:
     def is_up_to_date(self, job: Input) -> bool:
         return self.parts.has(job.source)
 
+    def written_text(self, job: Input) -> str | None:
+        try:
+            data = self.parts.read(job.source)
+            return _record_text(data) if data is not None else None
+        except (OSError, ValueError):
+            return None
+
     def start(self) -> None:
         self.parts.start()
 
@@ -601,6 +618,12 @@ class _JsonlWriter:
 
     def cleanup(self) -> None:
         self.parts.remove_part()
+
+
+def _record_text(data: bytes) -> str | None:
+    """The text of a json or jsonl record; None when it has none (--fields without text)."""
+    text = orjson.loads(data).get("text") if data.lstrip().startswith(b"{") else None
+    return text if isinstance(text, str) and text else None
 
 
 def _record_input(record: dict[str, Any], file: Path, offset: int) -> str | None:
@@ -833,8 +856,7 @@ def _run_locked(jobs: list[Input], out: Path, force: bool, run: _Run) -> Summary
     else:
         writer = _TreeWriter(out, fmt, _tree_valid_since(out, fingerprint, fmt, state))
     summary = Summary(total=len(jobs))
-    todo = _plan(jobs, writer, summary, force=force)
-    extra = _clean_all(todo, writer, summary, run)
+    extra = _clean_all(_plan(jobs, writer, summary, force=force), writer, summary, run)
     _write_state(
         out,
         {"fingerprint": fingerprint, "format": fmt, **extra, "complete": True, "counts": summary.counts()},
@@ -843,7 +865,8 @@ def _run_locked(jobs: list[Input], out: Path, force: bool, run: _Run) -> Summary
     return summary
 
 
-def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) -> dict[str, Any]:
+def _clean_all(plan: _Plan, writer: _Writer, summary: Summary, run: _Run) -> dict[str, Any]:
+    todo = plan.todo
     count = _worker_count(run.options.workers, len(todo))
     logger.info("%d to clean, %s", len(todo), f"{count} workers" if count > 1 else "in process")
     try:
@@ -857,7 +880,9 @@ def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) 
             outcomes = in_input_order(outcomes, todo)
         # closing: an interruption while a record is written stops the workers at once too
         with bar, contextlib.closing(outcomes):
-            for job, outcome in outcomes:
+            for k, (job, outcome) in enumerate(outcomes):
+                if run.duplicates is not None:
+                    _index_written(plan.before[k], writer, run.duplicates)
                 _settle(job, outcome, writer, summary, run.duplicates)
                 bar.update()
         extra = writer.finish()
@@ -865,6 +890,15 @@ def _clean_all(todo: list[Input], writer: _Writer, summary: Summary, run: _Run) 
         writer.close()
     summary.find_stale_rules(run.cleaner.rules)
     return extra
+
+
+def _index_written(jobs: list[Input], writer: _Writer, duplicates: DuplicateIndex) -> None:
+    """Records written by an earlier, interrupted run, indexed at their place in input order:
+    a resumed run marks what one uninterrupted run would (their text is read back from the
+    output and fingerprinted here; --fields without text leaves them out)."""
+    for job in jobs:
+        if text := writer.written_text(job):
+            duplicates.original_of(job.source, fingerprint(text, duplicates.mode))
 
 
 def is_stream_target(out: str | Path) -> bool:
@@ -891,6 +925,9 @@ class _StreamWriter:
 
     def is_up_to_date(self, job: Input) -> bool:
         return False
+
+    def written_text(self, job: Input) -> None:
+        return None
 
     def start(self) -> None:
         if self.stdout:
@@ -971,9 +1008,17 @@ def exclusive_use(out: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def _plan(jobs: list[Input], writer: _Writer, summary: Summary, *, force: bool) -> list[Input]:
+@dataclass
+class _Plan:
+    todo: list[Input] = field(default_factory=list)  # the inputs to clean now
+    # before[k]: the inputs skipped as up to date between todo[k - 1] and todo[k], in input
+    # order: what a duplicate index must have seen when todo[k] is settled
+    before: list[list[Input]] = field(default_factory=list)
+
+
+def _plan(jobs: list[Input], writer: _Writer, summary: Summary, *, force: bool) -> _Plan:
     """The inputs to clean now; the rest are counted as failed or skipped."""
-    todo: list[Input] = []
+    plan, skipped = _Plan(), []
     claimed: dict[Path, str] = {}  # output file -> input writing it (json/txt)
     for job in jobs:
         problem = job.problem or _collision(job, writer, claimed)
@@ -981,9 +1026,12 @@ def _plan(jobs: list[Input], writer: _Writer, summary: Summary, *, force: bool) 
             summary.add_failure(job.source, problem)
         elif not force and writer.is_up_to_date(job):
             summary.skipped += 1
+            skipped.append(job)
         else:
-            todo.append(job)
-    return todo
+            plan.todo.append(job)
+            plan.before.append(skipped)
+            skipped = []
+    return plan
 
 
 def _collision(job: Input, writer: _Writer, claimed: dict[Path, str]) -> str | None:

@@ -6,8 +6,9 @@ same text (exact), or whose word 5-shingles overlap it by at least the threshold
 estimated Jaccard similarity). A mirror that republishes an article with its own stamp is
 near; different articles about the same event share facts, not runs of five words, and are
 not duplicates. "First" is the first in input order, whatever the workers (records are
-settled in that order). Records of inputs skipped as up to date are not indexed: duplicates
-are found among the documents cleaned in this run.
+settled in that order). A resumed run reads back the records written before its
+interruption and indexes each at its place in that order (batch._index_written), so it
+marks what one uninterrupted run marks.
 """
 
 from __future__ import annotations

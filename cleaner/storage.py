@@ -198,6 +198,15 @@ class JsonlParts:
     def has(self, key: str) -> bool:
         return key in self.records
 
+    def read(self, key: str) -> bytes | None:
+        """The record of a key, as written; None when there is none."""
+        line = self.records.get(key)
+        if line is None:
+            return None
+        with line.file.open("rb") as fh:
+            fh.seek(line.offset)
+            return fh.read(line.length)
+
     def record_keys(self) -> list[str]:
         return list(self.records)
 

@@ -16,7 +16,7 @@ from cleaner.dedup import PERMUTATIONS, SCHEME, DuplicateIndex, fingerprint, mar
 from cleaner.shingles import word_shingles
 
 from .conftest import REPO
-from .test_batch import jsonl_records
+from .test_batch import InterruptingCleaner, jsonl_records
 
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))
 
@@ -103,6 +103,40 @@ def test_turning_dedup_on_for_a_finished_run_marks_its_records(
         else next(r for r in jsonl_records(out) if r["input"].endswith("satu.txt"))
     )
     assert marked["duplicate_of"] == str(folder / "dua.txt")
+
+
+class StopAtB(InterruptingCleaner):
+    stop_at = "HENTIKAN"
+
+
+@pytest.mark.parametrize(("fmt", "mode"), [("json", "exact"), ("jsonl", "exact"), ("txt", "near")])
+def test_a_resumed_run_marks_what_one_uninterrupted_run_marks(
+    tmp_path: Path, cleaner: Cleaner, fmt: str, mode: str
+) -> None:
+    """The records written before an interruption were not indexed when the run resumed: a
+    copy cleaned after it was marked the original of nothing."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seed = SEEDS[0].read_text(encoding="utf-8")
+    (folder / "a.txt").write_text(seed, encoding="utf-8")
+    (folder / "b.txt").write_text(SEEDS[1].read_text(encoding="utf-8") + "\nHENTIKAN\n", encoding="utf-8")
+    (folder / "c.txt").write_text(seed, encoding="utf-8")
+    out, whole = tmp_path / "out", tmp_path / "whole"
+    options = BatchOptions(fmt=fmt, dedup=mode, workers=1)  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([folder], out, options, cleaner=StopAtB(rules=cleaner.rules))
+    resumed = run_batch([folder], out, options, cleaner=cleaner)
+    assert (resumed.skipped, resumed.cleaned, resumed.duplicates) == (1, 2, 1)
+    assert run_batch([folder], whole, options, cleaner=cleaner).duplicates == 1
+    if fmt != "txt":  # txt has no place for the mark; the counts above are what it shows
+        assert sorted(files_of(out)) == sorted(files_of(whole))
+        copy = "c.json" if fmt == "json" else None
+        record = json.loads((out / copy).read_text()) if copy else jsonl_records(out)[-1]
+        assert record["duplicate_of"] == str(folder / "a.txt")
+
+
+def files_of(out: Path) -> list[tuple[str, bytes]]:
+    return [(p.name, p.read_bytes()) for p in out.iterdir() if not p.name.startswith(".")]
 
 
 def test_marks_in_json_records(tmp_path: Path, cleaner: Cleaner) -> None:
