@@ -17,7 +17,7 @@ import argparse
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from .shingles import normalised_words, shingles_of
 
@@ -70,15 +70,25 @@ def fingerprint(text: str, mode: Mode) -> Fingerprint | None:
 
 
 class DuplicateIndex:
+    """The originals seen so far: by exact hash, and (near) by MinHash LSH bands.
+
+    datasketch's MinHashLSH keeps a set of keys per band bucket: 3.7 KB a document, 3.7 GB
+    for a million. Only the first original of a bucket matters here (the original of a
+    duplicate is the first in input order among its candidates, and the first of a union of
+    buckets is the first of their firsts), so each band maps a bucket to one number: 1 KB a
+    document. The bands are datasketch's for the threshold (MinHashLSH.b and .r)."""
+
     def __init__(self, mode: Mode, threshold: float = DEFAULT_THRESHOLD):
         self.mode, self.threshold = mode, checked_threshold(threshold)
         self.exact: dict[str, str] = {}
-        self.order: dict[str, int] = {}
-        self.lsh: Any = None
+        self.sources: list[str] = []  # the originals, in the order they were indexed
+        self.bands: list[dict[int, int]] = []  # per band: bucket -> the first original in it
+        self.rows = 0
         if mode == "near":
             from datasketch import MinHashLSH
 
-            self.lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+            shape = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+            self.bands, self.rows = [{} for _ in range(shape.b)], shape.r
 
     def original_of(self, source: str, found: Fingerprint | None) -> str | None:
         """The first source with the same or a near text, else None (and `source` is indexed)."""
@@ -86,25 +96,21 @@ class DuplicateIndex:
             return None
         if found.exact in self.exact:
             return self.exact[found.exact]
-        minhash = None
-        if self.lsh is not None and found.signature is not None:
-            minhash = self._minhash(found.signature)
-            near = self.lsh.query(minhash)
-            if near:
-                first: str = min(near, key=self.order.__getitem__)  # datasketch is untyped
-                return first
+        buckets = self._buckets(found.signature) if self.bands and found.signature else []
+        firsts = [band[bucket] for band, bucket in zip(self.bands, buckets, strict=False) if bucket in band]
+        if firsts:
+            return self.sources[min(firsts)]
+        number = len(self.sources)
+        self.sources.append(source)
         self.exact[found.exact] = source
-        self.order[source] = len(self.order)
-        if minhash is not None:
-            self.lsh.insert(source, minhash)
+        for band, bucket in zip(self.bands, buckets, strict=False):
+            band[bucket] = number
         return None
 
-    @staticmethod
-    def _minhash(signature: bytes) -> Any:
-        import numpy as np
-        from datasketch import LeanMinHash
-
-        return LeanMinHash(seed=1, hashvalues=np.frombuffer(signature, dtype=np.uint32), scheme=SCHEME)
+    def _buckets(self, signature: bytes) -> list[int]:
+        """The signature's bucket in each band: a hash of its band's rows (uint32 each)."""
+        width = self.rows * 4
+        return [hash(signature[i * width : (i + 1) * width]) for i in range(len(self.bands))]
 
 
 def mark_duplicate(payload: bytes, original: str) -> bytes:

@@ -12,7 +12,7 @@ import pytest
 
 from cleaner import Cleaner
 from cleaner.batch import BatchOptions, run_batch
-from cleaner.dedup import PERMUTATIONS, SCHEME, DuplicateIndex, fingerprint, mark_duplicate
+from cleaner.dedup import PERMUTATIONS, SCHEME, DuplicateIndex, Fingerprint, fingerprint, mark_duplicate
 from cleaner.shingles import word_shingles
 
 from .conftest import REPO
@@ -148,6 +148,46 @@ def test_marks_in_json_records(tmp_path: Path, cleaner: Cleaner) -> None:
     marked = json.loads((tmp_path / "out" / "satu.json").read_text(encoding="utf-8"))  # dua.txt is met first
     assert marked["duplicate_of"] == str(folder / "dua.txt")
     assert "duplicate_of" not in json.loads((tmp_path / "out" / "dua.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 0.95])
+def test_the_lean_index_marks_what_datasketchs_lsh_marks(threshold: float) -> None:
+    """DuplicateIndex keeps one number per band bucket instead of datasketch's set of keys
+    (1.1 KB a document against 3.7 KB). The first of a candidate set is the first of its
+    buckets' firsts, so the marks are the same: here over texts with near copies of many
+    degrees (paragraphs dropped one by one, in both orders)."""
+    import numpy as np
+    from datasketch import LeanMinHash, MinHashLSH
+
+    texts = []
+    for seed in SEEDS:
+        paragraphs = seed.read_text(encoding="utf-8").splitlines()
+        texts += ["\n".join(paragraphs[i:]) for i in range(0, len(paragraphs), 2)]
+        texts += ["\n".join(paragraphs[: len(paragraphs) - i]) for i in range(1, len(paragraphs), 3)]
+    prints = [(f"doc-{i}", fingerprint(text, "near")) for i, text in enumerate(texts)]
+    # and a text whose candidates are two originals: its first band is a's, its second b's
+    rows = DuplicateIndex("near", threshold).rows
+    a, b = np.full(PERMUTATIONS, 1, np.uint32), np.full(PERMUTATIONS, 2, np.uint32)
+    c = np.concatenate([a[:rows], b[rows : 2 * rows], np.full(PERMUTATIONS - 2 * rows, 3, np.uint32)])
+    prints += [(name, Fingerprint(name, sig.tobytes())) for name, sig in (("a", a), ("b", b), ("c", c))]
+
+    lsh, order, exact = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS), {}, {}
+    expected = []
+    for source, found in prints:  # the index as it was, on datasketch's LSH
+        assert found is not None and found.signature is not None
+        minhash = LeanMinHash(
+            seed=1, hashvalues=np.frombuffer(found.signature, dtype=np.uint32), scheme=SCHEME
+        )
+        near = lsh.query(minhash)
+        first = exact.get(found.exact) or (min(near, key=order.__getitem__) if near else None)
+        expected.append(first)
+        if first is None:
+            exact[found.exact], order[source] = source, len(order)
+            lsh.insert(source, minhash)
+    index = DuplicateIndex("near", threshold)
+    marks = [index.original_of(source, found) for source, found in prints]
+    assert marks == expected and 0 < sum(mark is not None for mark in marks) < len(marks)
+    assert marks[-1] == "a"  # the first of its candidates
 
 
 def test_empty_texts_duplicate_nothing() -> None:
