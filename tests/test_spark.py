@@ -210,6 +210,12 @@ def test_failures_are_error_rows_and_the_task_goes_on(spark: Any, tmp_path: Path
     bad.write_text("{bukan json\n", encoding="utf-8")
     job = run_job(spark, JobOptions(inputs=[str(bad)], output=str(tmp_path / "kosong.parquet")))
     assert (job.documents, job.records, job.errors, job.duplicates) == (1, 0, {"read": 1}, 0)
+    # A pattern that matches nothing is an error row; alone, it was an IndexError from Spark.
+    pattern = str(tmp_path / "tidak-ada-*.warc.gz")
+    job = run_job(spark, JobOptions(inputs=[pattern], output=str(tmp_path / "hampa.parquet")))
+    assert (job.documents, job.errors) == (1, {"read": 1})
+    (row,) = spark.read.parquet(str(tmp_path / "hampa.errors.parquet")).collect()
+    assert row.reason == "not found" and row.input.endswith("tidak-ada-*.warc.gz")
     # The per-document time budget holds inside the executors: a budget no page can meet.
     late = errors_of(clean_documents(documents, timeout=1e-4)).collect()
     assert {r.stage for r in late} >= {"timeout"} and all(

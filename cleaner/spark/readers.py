@@ -82,8 +82,9 @@ def is_streamed(path: str) -> bool:
 
 def streamed_files(paths: list[str]) -> list[tuple[str, str]]:
     """(where to open it, its name in records) for each file; local globs expanded on the
-    driver, local names made absolute as the CLI makes them. A local path that matches
-    nothing stays, to become an error row ("not found") instead of vanishing."""
+    driver, local names made absolute as the CLI makes them. A local path or pattern that
+    matches nothing stays, to become an error row ("not found") instead of vanishing (a job
+    whose only pattern matched nothing ended in an IndexError from inside Spark)."""
     from ..inputs import escaped
 
     files: list[tuple[str, str]] = []
@@ -92,8 +93,8 @@ def streamed_files(paths: list[str]) -> list[tuple[str, str]]:
             files.append((path, path))
             continue
         # glob.glob, not Path.glob: the pattern may be absolute, or a folder with magic in it
-        matches = sorted(glob.glob(path)) if glob.has_magic(path) else [path]  # noqa: PTH207
-        files += [(match, escaped(Path(match).resolve())) for match in matches]
+        matches = sorted(glob.glob(path)) if glob.has_magic(path) else []  # noqa: PTH207
+        files += [(match, escaped(Path(match).resolve())) for match in matches or [path]]
     return files
 
 
