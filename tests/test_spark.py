@@ -216,6 +216,10 @@ def test_failures_are_error_rows_and_the_task_goes_on(spark: Any, tmp_path: Path
     assert (job.documents, job.errors) == (1, {"read": 1})
     (row,) = spark.read.parquet(str(tmp_path / "hampa.errors.parquet")).collect()
     assert row.reason == "not found" and row.input.endswith("tidak-ada-*.warc.gz")
+    # So is one read through Hadoop: its "matches 0 files" failed the whole job.
+    uri = f"file://{tmp_path}/tidak-ada-*.jsonl"
+    job = run_job(spark, JobOptions(inputs=[uri, str(bad)], output=str(tmp_path / "hampa2.parquet")))
+    assert (job.documents, job.errors) == (2, {"read": 2})
     # The per-document time budget holds inside the executors: a budget no page can meet.
     late = errors_of(clean_documents(documents, timeout=1e-4)).collect()
     assert {r.stage for r in late} >= {"timeout"} and all(

@@ -114,10 +114,20 @@ def _documents_of_files(spark: Any, paths: list[str], parse: Any) -> Any:
     if streamed:
         rdds.append(context.parallelize(streamed, len(streamed)).flatMap(lambda f: _parse_file(f, parse)))
     hadoop = [p for p in paths if not is_streamed(p)]
-    if hadoop:
-        whole = context.binaryFiles(",".join(hadoop))
+    found = [p for p in hadoop if _hadoop_matches(context, p)]
+    if found:
+        whole = context.binaryFiles(",".join(found))
         rdds.append(whole.flatMap(lambda item: parse(io.BytesIO(item[1]), item[0])))
+    if missing := [p for p in hadoop if p not in found]:  # binaryFiles would fail the whole job
+        rdds.append(context.parallelize([problem_row(p, order_key(p, 0), "not found") for p in missing], 1))
     return rdds[0] if len(rdds) == 1 else context.union(rdds)
+
+
+def _hadoop_matches(context: Any, path: str) -> bool:
+    """Whether a Hadoop path or pattern names any file, asked of its file system."""
+    hadoop_path = context._jvm.org.apache.hadoop.fs.Path(path)
+    statuses = hadoop_path.getFileSystem(context._jsc.hadoopConfiguration()).globStatus(hadoop_path)
+    return statuses is not None and len(statuses) > 0
 
 
 def _parse_file(file: tuple[str, str], parse: Any) -> Iterator[tuple[Any, ...]]:
