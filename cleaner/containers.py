@@ -355,7 +355,7 @@ def read_jsonl_line(line: bytes, fields: JsonlFields) -> JsonlLine | None:
         return None
     obj = _object(line)
     if obj is None:
-        return JsonlLine("text", {}, None, "not a JSON object")
+        return JsonlLine("text", {}, None, _not_an_object(line))
     kind = _content_kind(obj, fields)
     if kind is None:
         names = " or ".join(repr(name) for name in (fields.html, fields.text) if name)
@@ -375,12 +375,19 @@ def read_jsonl_document(path: Path, offset: int, kind: str, fields: JsonlFields,
         raise InputError(too_large(max_bytes), path=str(path))
     obj = _object(line)
     if obj is None:
-        raise InputError("not a JSON object", path=str(path))
+        raise InputError(_not_an_object(line), path=str(path))
     key = fields.html if kind == "html" else fields.text
     value = field_value(obj, key) if key else None
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"empty: no text in field {key!r}", path=str(path))
     return value
+
+
+def _not_an_object(line: bytes) -> str:
+    """Why a line is no document; a JSON array (a .json dump named .jsonl) says so."""
+    if line.lstrip(b" \t\xef\xbb\xbf").startswith(b"["):
+        return "not a JSON object but an array: JSON Lines hold one object a line"
+    return "not a JSON object"
 
 
 def _object(line: bytes) -> dict[str, Any] | None:

@@ -237,6 +237,7 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
         json.dumps({"link": "x", "body": "no known field"}),
         "{not json",
         json.dumps({"url": _url(PAGES[0]), "html": PAGES[0].read_text(encoding="utf-8")}),
+        json.dumps([{"text": KOMPAS}]),  # a .json dump's array: says what it is
         "",  # a blank line: nothing to lose, no failure
     ]
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -246,10 +247,11 @@ def test_jsonl_input_with_text_and_html_fields(tmp_path: Path, cleaner: Cleaner)
     )
     # The line without a content field was skipped without a word before: a dump whose text
     # is under another name than --text-field says came out as "0 total".
-    assert summary.total == 4
+    assert summary.total == 5
     assert summary.failed == [
         (f"{source}#line 2", "empty: no text in field 'html' or 'text'"),
         (f"{source}#line 3", "not a JSON object"),
+        (f"{source}#line 5", "not a JSON object but an array: JSON Lines hold one object a line"),
     ]
     records = {r["input"]: r for r in jsonl_records(out)}
     assert (
