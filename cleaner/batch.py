@@ -735,13 +735,12 @@ AUTO_MIN_DOCS = 40  # below this, starting workers costs more than it saves
 
 def _worker_count(workers: int | Literal["auto"], todo: int) -> int:
     """Never more workers than documents: each one starts a Python and compiles the rules."""
+    cores = available_cores()
     if workers == "auto":
-        return 1 if todo < AUTO_MIN_DOCS else min(available_cores(), todo)
+        return 1 if todo < AUTO_MIN_DOCS else min(cores, todo)
     count = max(1, min(workers, todo))
-    if count > available_cores():
-        logger.warning(
-            "%d workers on %d cores: they take turns, each with its own memory", count, available_cores()
-        )
+    if count > cores:
+        logger.warning("%d workers on %d cores: they take turns, each with its own memory", count, cores)
     return count
 
 

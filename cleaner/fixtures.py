@@ -47,11 +47,10 @@ def discover(roots: Iterable[str | Path]) -> Iterator[Fixture]:
                 yield Fixture(path, path.with_name(stem_of(path) + EXPECTED_SUFFIX))
 
 
-def orphans(roots: Iterable[str | Path]) -> list[str]:
-    """Expected files with no input beside them (an input renamed or deleted): checked by
-    nothing, they would pass in silence."""
-    roots = list(roots)
-    paired = {fixture.expected for fixture in discover(roots)}
+def orphans(roots: Iterable[str | Path], fixtures: Iterable[Fixture]) -> list[str]:
+    """Expected files with no input beside them among the roots' `fixtures` (an input renamed
+    or deleted): checked by nothing, they would pass in silence."""
+    paired = {fixture.expected for fixture in fixtures}
     folders = [root for root in map(Path, roots) if root.is_dir()]
     expected = {path for root in folders for path in root.rglob("*" + EXPECTED_SUFFIX)}
     return [f"{path}: no input beside it (checks nothing)" for path in sorted(expected - paired)]
@@ -103,15 +102,17 @@ def diff_fixture(cleaner: Cleaner, fixture: Fixture) -> str | None:
 
 def check_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> list[str]:
     roots = list(roots)
-    return [d for fixture in discover(roots) if (d := diff_fixture(cleaner, fixture))] + orphans(roots)
+    fixtures = list(discover(roots))
+    return [d for fixture in fixtures if (d := diff_fixture(cleaner, fixture))] + orphans(roots, fixtures)
 
 
 def update_fixtures(cleaner: Cleaner, roots: Iterable[str | Path]) -> tuple[list[str], list[str]]:
     """The expected files rewritten, and why the fixtures that cannot be cleaned were left
     (expected files without an input among them)."""
     roots = list(roots)
-    changed, failed = [], orphans(roots)
-    for fixture in discover(roots):
+    fixtures = list(discover(roots))
+    changed, failed = [], orphans(roots, fixtures)
+    for fixture in fixtures:
         try:
             actual = dump(produce(cleaner, fixture))
         except InputError as exc:

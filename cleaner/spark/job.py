@@ -25,7 +25,7 @@ from ..dedup import DEFAULT_THRESHOLD, threshold_arg
 from ..errors import RuleError
 from ..limits import DEFAULT_TIMEOUT
 from .clean import clean_partition, ship_rules
-from .readers import read_by_name
+from .readers import hadoop_file_system, read_by_name
 from .schema import OUTCOME_SCHEMA, RECORD_SCHEMA, STAGES
 
 OUTPUT_FORMATS = ("parquet", "jsonl")
@@ -167,9 +167,8 @@ class JobError(Exception):
 
 def path_exists(spark: Any, path: str) -> bool:
     """Whether `path` (local, or any Hadoop URI) exists, asked of the file system Spark writes with."""
-    context = spark.sparkContext
-    hadoop_path = context._jvm.org.apache.hadoop.fs.Path(path)
-    return bool(hadoop_path.getFileSystem(context._jsc.hadoopConfiguration()).exists(hadoop_path))
+    file_system, hadoop_path = hadoop_file_system(spark.sparkContext, path)
+    return bool(file_system.exists(hadoop_path))
 
 
 def default_errors_path(output: str, fmt: str) -> str:

@@ -123,10 +123,17 @@ def _documents_of_files(spark: Any, paths: list[str], parse: Any) -> Any:
     return rdds[0] if len(rdds) == 1 else context.union(rdds)
 
 
-def _hadoop_matches(context: Any, path: str) -> bool:
-    """Whether a Hadoop path or pattern names any file, asked of its file system."""
+def hadoop_file_system(context: Any, path: str) -> tuple[Any, Any]:
+    """The Hadoop file system Spark reads and writes `path` with (local, hdfs://, s3a://, ...),
+    and the path as a Hadoop Path."""
     hadoop_path = context._jvm.org.apache.hadoop.fs.Path(path)
-    statuses = hadoop_path.getFileSystem(context._jsc.hadoopConfiguration()).globStatus(hadoop_path)
+    return hadoop_path.getFileSystem(context._jsc.hadoopConfiguration()), hadoop_path
+
+
+def _hadoop_matches(context: Any, path: str) -> bool:
+    """Whether a Hadoop path or pattern names any file."""
+    file_system, hadoop_path = hadoop_file_system(context, path)
+    statuses = file_system.globStatus(hadoop_path)
     return statuses is not None and len(statuses) > 0
 
 
