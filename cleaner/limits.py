@@ -67,10 +67,15 @@ class _Budget:
     def __enter__(self) -> None:
         self.previous = signal.signal(signal.SIGALRM, self._expire)
         self.running = True
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        except _Expired as exc:  # a budget so short that it ran out before the block began
+            self.__exit__(type(exc), exc, None)
 
     def _expire(self, signum: int, frame: FrameType | None) -> None:
-        if self.running:
+        # An alarm that Python delivers on the first line of __exit__ (the block has ended,
+        # perhaps with its own error) is ignored: raised there, it would escape the block.
+        if self.running and (frame is None or frame.f_code is not _EXIT_CODE):
             raise _Expired(_stage_of(frame))
 
     def __exit__(
@@ -81,6 +86,9 @@ class _Budget:
         signal.signal(signal.SIGALRM, self.previous)
         if isinstance(exc, _Expired):
             raise DocumentTimeout(f"timed out: over {self.seconds:g} s (stage: {exc.stage})") from None
+
+
+_EXIT_CODE = _Budget.__exit__.__code__
 
 
 def _stage_of(frame: FrameType | None) -> str:

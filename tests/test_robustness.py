@@ -3,6 +3,7 @@ its own document, with a clear failure record, and the exit code says so."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from cleaner import Article, Cleaner
 from cleaner.batch import JSONL_FILE, STATE_FILE, BatchOptions, exclusive_use, run_batch
 from cleaner.cli import main
 from cleaner.decode import decode_text
+from cleaner.errors import InputError
 from cleaner.limits import DocumentTimeout, rss_mb, time_budget
 from cleaner.parse import DEPTH_NOTE
 from cleaner.pool import Lost, WorkerPool
@@ -96,6 +98,22 @@ def test_a_budget_too_long_for_the_timer_is_no_budget(cleaner: Cleaner, seconds:
     """setitimer refuses 1e12 s; under `--timeout inf` every document failed with OverflowError."""
     with time_budget(seconds):
         assert cleaner.clean_text(BANJIR).paragraphs
+
+
+@pytest.mark.parametrize("seconds", [2e-6, 2e-5, 1e-4])
+def test_an_alarm_at_the_edge_of_the_block_never_escapes(seconds: float) -> None:
+    """A budget that runs out as the block starts, or just as it ends with its own error, is a
+    timeout or that error. The alarm escaped bare from __enter__ and __exit__: in the Spark
+    job, one such row failed the whole task."""
+
+    def bad_input() -> None:
+        raise InputError("bukan HTML")
+
+    before = signal.getsignal(signal.SIGALRM)
+    for _ in range(3000):
+        with contextlib.suppress(InputError), time_budget(seconds):  # DocumentTimeout is one
+            bad_input()
+    assert signal.getsignal(signal.SIGALRM) == before  # and the handler is put back
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
