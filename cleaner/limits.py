@@ -15,6 +15,7 @@ import resource
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -58,17 +59,29 @@ def time_budget(seconds: float | None) -> contextlib.AbstractContextManager[None
 class _Budget:
     """A class, not a generator: the timer is disarmed first thing on the way out, so an alarm
     that goes off just as the block ends (say, raising an InputError) cannot escape as a bare
-    _Expired through contextlib's machinery."""
+    _Expired through contextlib's machinery.
+
+    An alarm the host process had set (its own job timeout, pytest-timeout's) is kept: due
+    after the block, it is armed again for the time it had left; due within it, the block
+    ends there as a timeout, and the host's alarm goes off as the block is left."""
 
     def __init__(self, seconds: float):
         self.seconds, self.running = seconds, False
         self.previous: Any = None
+        self.host_due: float | None = None  # when the host's alarm goes off (time.monotonic)
+        self.host_interval = 0.0
 
     def __enter__(self) -> None:
         self.previous = signal.signal(signal.SIGALRM, self._expire)
         self.running = True
+        started = time.monotonic()
         try:
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            host, self.host_interval = signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            if host > 0:
+                self.host_due = started + host
+                if host < self.seconds:
+                    self.seconds = host
+                    signal.setitimer(signal.ITIMER_REAL, host)
         except _Expired as exc:  # a budget so short that it ran out before the block began
             self.__exit__(type(exc), exc, None)
 
@@ -84,6 +97,9 @@ class _Budget:
         self.running = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, self.previous)
+        if self.host_due is not None:  # at its time, or at once when that has passed
+            left = max(self.host_due - time.monotonic(), 1e-6)
+            signal.setitimer(signal.ITIMER_REAL, left, self.host_interval)
         if isinstance(exc, _Expired):
             raise DocumentTimeout(f"timed out: over {self.seconds:g} s (stage: {exc.stage})") from None
 

@@ -116,6 +116,41 @@ def test_an_alarm_at_the_edge_of_the_block_never_escapes(seconds: float) -> None
     assert signal.getsignal(signal.SIGALRM) == before  # and the handler is put back
 
 
+class HostAlarm(Exception):
+    pass
+
+
+def _host_alarm(signum: int, frame: object) -> None:
+    raise HostAlarm
+
+
+def test_the_host_process_keeps_its_own_alarm() -> None:
+    """A job that runs the cleaner under its own alarm (a job timeout, pytest-timeout) had it
+    cancelled by the first document's budget: the job could then run for ever."""
+    before = signal.signal(signal.SIGALRM, _host_alarm)
+    try:
+        # Due after the block: it goes off at its time all the same.
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        started = time.monotonic()
+        with time_budget(5):
+            pass
+        with pytest.raises(HostAlarm):
+            time.sleep(3)
+        assert 0.25 < time.monotonic() - started < 2
+        # Due within the block: the document times out there, and the host's alarm follows
+        # as the block is left (where exactly, a signal does not say).
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        started = time.monotonic()
+        with pytest.raises(HostAlarm):
+            with contextlib.suppress(DocumentTimeout), time_budget(5):
+                time.sleep(3)
+            time.sleep(3)
+        assert time.monotonic() - started < 2
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_document_over_its_time_budget_fails_alone(
     texts: Path, evil_rules: Path, tmp_path: Path, workers: str, capsys: pytest.CaptureFixture[str]
