@@ -74,14 +74,12 @@ class _Budget:
     def __enter__(self) -> None:
         self.previous = signal.signal(signal.SIGALRM, self._expire)
         self.running = True
-        started = time.monotonic()
+        host, self.host_interval = signal.getitimer(signal.ITIMER_REAL)
+        if host > 0:
+            self.host_due = time.monotonic() + host
+            self.seconds = min(self.seconds, host)
         try:
-            host, self.host_interval = signal.setitimer(signal.ITIMER_REAL, self.seconds)
-            if host > 0:
-                self.host_due = started + host
-                if host < self.seconds:
-                    self.seconds = host
-                    signal.setitimer(signal.ITIMER_REAL, host)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
         except _Expired as exc:  # a budget so short that it ran out before the block began
             self.__exit__(type(exc), exc, None)
 
