@@ -79,12 +79,14 @@ from .pool import Lost, WorkerPool
 from .rules import Rules
 from .storage import (
     OUTPUT_LOST,
+    BatchedFiles,
     Cleaned,
     Facts,
     Failed,
+    FlushError,
     JsonlParts,
     Outcome,
-    atomic_writer,
+    check_target,
     clean_one,
     filesystem_now,
     write_atomic,
@@ -95,6 +97,7 @@ logger = logging.getLogger(__name__)
 Format = Literal["json", "jsonl", "txt"]
 FORMATS: tuple[Format, ...] = ("json", "jsonl", "txt")
 STATE_FILE = ".cleaner-run.json"
+PENDING_FOLDER = ".cleaner-pending"  # json/txt outputs on their way to the disk
 JSONL_FILE = "articles.jsonl"
 PART_FILE = "articles.jsonl.part"
 UNKNOWN_SITE = "(unknown)"
@@ -526,10 +529,12 @@ class _Writer(Protocol):
 
 
 class _TreeWriter:
-    """json and txt: one output file per input, mirroring the input tree."""
+    """json and txt: one output file per input, mirroring the input tree. Files reach their
+    names in batches, each flushed to the disk first (cleaner.storage.BatchedFiles)."""
 
     def __init__(self, out_dir: Path, fmt: Format, valid_since: int):
         self.out_dir, self.fmt, self.valid_since = out_dir, fmt, valid_since
+        self.files = BatchedFiles(out_dir / PENDING_FOLDER)
 
     def output_file(self, job: Input) -> Path:
         suffix = input_suffix(job.rel) or job.rel.suffix
@@ -553,20 +558,22 @@ class _TreeWriter:
             return None
 
     def start(self) -> None:
-        pass
+        self.files.open()
 
     def write(self, job: Input, payload: bytes) -> None:
-        with atomic_writer(self.output_file(job)) as fh:
-            fh.write(payload)
+        path = self.output_file(job)
+        check_target(path)
+        self.files.write(path, payload)
 
     def drop(self, job: Input) -> None:
         pass  # a stale output of a now failing input is left alone; the failure is reported
 
     def finish(self) -> dict[str, Any]:
+        self.files.flush()
         return {}
 
     def close(self) -> None:
-        pass
+        self.files.close()
 
     def cleanup(self) -> None:
         pass
@@ -1068,8 +1075,8 @@ def _write(
         summary.duplicates += 1
     try:
         writer.write(job, payload)
-    except BrokenPipeError:
-        raise  # the reader of `-o -` left: the run ends there, it is no input's failure
+    except (BrokenPipeError, FlushError):
+        raise  # the reader of `-o -` left, or the output folder changed: no input's failure
     except OSError as exc:
         if exc.errno in OUTPUT_LOST:
             raise  # no later record could be written either: stop, keeping what was written

@@ -16,11 +16,15 @@ no input is cleaned twice.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import json
 import os
 import secrets
+import shutil
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -78,6 +82,116 @@ def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
 def write_atomic(path: Path, text: str) -> None:
     with atomic_writer(path) as fh:
         fh.write(text.encode("utf-8"))
+
+
+class BatchedFiles:
+    """Files that reach their names in batches. Each is written into `pending` (a folder on
+    the same file system); a batch is flushed to the disk at once, then each file is renamed
+    to its name. One wait for the disk per batch instead of one per file (an fsync per file
+    was a fifth of `cleaner clean`'s time on texts), and a file under its name is still
+    complete on disk. An interruption keeps what it can flush; what is pending when a process
+    is killed is lost whole, and the next `open` clears it."""
+
+    def __init__(self, pending: Path, *, files: int = 256, seconds: float = 1.0):
+        self.pending = pending
+        self.max_files, self.max_seconds = files, seconds
+        self.batch: list[tuple[Path, Path]] = []  # (pending file, its name)
+        self.written = 0
+        self.since = time.monotonic()
+
+    def open(self) -> None:
+        shutil.rmtree(self.pending, ignore_errors=True)  # what a killed run left
+        make_folders(self.pending)
+
+    def write(self, path: Path, data: bytes) -> None:
+        tmp = self.pending / str(self.written)
+        self.written += 1
+        with tmp.open("xb") as fh:
+            fh.write(data)
+        self.batch.append((tmp, path))
+        if len(self.batch) >= self.max_files or time.monotonic() - self.since >= self.max_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Every pending file to the disk, then under its name. Raises FlushError when the disk
+        fails them, or when a file cannot take its name: the caller checked each name when it
+        was given (check_target), so the output folder changed under the run. Either way no
+        later batch would fare better."""
+        if self.batch:
+            try:
+                to_disk(self.pending, [tmp for tmp, _ in self.batch])
+            except OSError as exc:
+                reason = f"cannot flush finished outputs to the disk: {exc.strerror}"
+                raise FlushError(exc.errno, reason, str(self.pending)) from exc
+            for done, (tmp, path) in enumerate(self.batch):
+                try:
+                    make_folders(path.parent)
+                    tmp.replace(path)
+                except OSError as exc:
+                    del self.batch[:done]
+                    reason = f"cannot move a finished output into place: {exc.strerror}"
+                    raise FlushError(exc.errno, reason, str(path)) from exc
+            self.batch.clear()
+        self.since = time.monotonic()
+
+    def close(self) -> None:
+        """Flush what is pending, unless the disk refuses it, and remove the pending folder."""
+        try:
+            self.flush()
+        except OSError:
+            self.batch.clear()  # the error that stopped the run, met again
+        finally:
+            shutil.rmtree(self.pending, ignore_errors=True)
+
+
+class FlushError(OSError):
+    """Finished outputs that could not be moved to their names: the run stops there."""
+
+
+def check_target(path: Path) -> None:
+    """Raise the OSError that moving a file to `path` would meet, as far as a look can tell:
+    a batched output's name is checked when it is given, so that its input fails, not a
+    later batch."""
+    make_folders(path.parent)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if len(os.fsencode(path.name)) > NAME_MAX:
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), str(path))
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path.parent))
+
+
+NAME_MAX = 255  # bytes in a file name: Linux's and macOS's file systems
+
+
+def to_disk(folder: Path, files: list[Path]) -> None:
+    """The data of `files` (all in `folder`) on the disk: one syncfs(2) of the folder's file
+    system where the C library has it (Linux), else an fsync per file."""
+    syncfs = _syncfs()
+    if syncfs is None:
+        for path in files:
+            fd = os.open(path, os.O_RDWR)  # Windows flushes only a file opened for writing
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if syncfs(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code), str(folder))
+    finally:
+        os.close(fd)
+
+
+@functools.cache
+def _syncfs() -> Callable[[int], int] | None:
+    """libc's syncfs, which the os module does not offer; None where there is none."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError, TypeError):  # no syncfs: macOS; no C library by that name: Windows
+        return None
 
 
 def filesystem_now(folder: Path) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -13,10 +14,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cleaner import Article, Cleaner
+from cleaner import Article, Cleaner, storage
 from cleaner.batch import (
     JSONL_FILE,
     PART_FILE,
+    PENDING_FOLDER,
     STALE_MIN_PAGES,
     STATE_FILE,
     BatchOptions,
@@ -25,6 +27,7 @@ from cleaner.batch import (
     run_batch,
     serialize,
 )
+from cleaner.storage import BatchedFiles, FlushError
 
 from .conftest import REPO
 
@@ -386,3 +389,101 @@ def test_a_jsonl_text_field_holding_an_articles_html_is_cleaned_as_html(
     (record,) = jsonl_records(tmp_path / "out")
     assert record["paragraphs"] == paragraphs  # no tags, and the "Baca juga" line gone
     assert record["notes"][-1] == "named as a text, but it opens with HTML markup: cleaned as HTML"
+
+
+def named(out: Path) -> set[str]:
+    """The files under their own names: not those still pending."""
+    return {name for name in files_under(out) if not name.startswith(f"{PENDING_FOLDER}/")}
+
+
+def test_outputs_reach_their_names_in_batches_each_on_disk_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    seen_at_flush: list[tuple[list[str], set[str]]] = []  # (files flushed, names visible then)
+
+    def to_disk(folder: Path, files: list[Path]) -> None:
+        assert all(path.parent == folder for path in files)
+        seen_at_flush.append(([path.read_text() for path in files], named(out)))
+
+    monkeypatch.setattr(storage, "to_disk", to_disk)
+    files = BatchedFiles(out / PENDING_FOLDER, files=3, seconds=3600)
+    files.open()
+    for name in ("a.json", "b.json"):
+        files.write(out / "sub" / name, name.encode())
+    assert not (out / "sub").exists()  # not yet: the batch is not full
+    files.write(out / "c.json", b"c.json")
+    files.write(out / "d.json", b"d.json")
+    assert seen_at_flush == [(["a.json", "b.json", "c.json"], set())]  # on disk before any name
+    assert named(out) == {"sub/a.json", "sub/b.json", "c.json"}
+    files.close()  # what is pending is flushed too, and the pending folder goes
+    assert seen_at_flush[1] == (["d.json"], {"sub/a.json", "sub/b.json", "c.json"})
+    assert files_under(out) == {"sub/a.json", "sub/b.json", "c.json", "d.json"}
+    assert not (out / PENDING_FOLDER).exists()
+    assert (out / "sub" / "b.json").read_bytes() == b"b.json"
+
+
+def test_without_syncfs_each_pending_file_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    fsync = os.fsync
+    monkeypatch.setattr(storage, "_syncfs", lambda: None)  # macOS: no syncfs
+    monkeypatch.setattr(storage.os, "fsync", lambda fd: synced.append(fd) or fsync(fd))
+    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=2, seconds=3600)
+    files.open()
+    for name in "abcde":
+        files.write(tmp_path / name, b"x")
+    files.close()
+    assert len(synced) == 5
+    assert files_under(tmp_path) == set("abcde")
+
+
+def test_a_folder_changed_under_the_run_stops_the_flush_keeping_what_moved(tmp_path: Path) -> None:
+    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=10, seconds=3600)
+    files.open()
+    files.write(tmp_path / "a.json", b"a")
+    files.write(tmp_path / "sub" / "b.json", b"b")
+    (tmp_path / "sub").write_text("a file where the output folder was to be")
+    with pytest.raises(FlushError, match="cannot move a finished output into place") as error:
+        files.flush()
+    assert error.value.filename == str(tmp_path / "sub" / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == b"a"
+    files.close()  # meets the same error: what could not move is given up, not retried for ever
+    assert not (tmp_path / PENDING_FOLDER).exists()
+
+
+def test_a_killed_runs_pending_outputs_are_cleared(corpus: Path, tmp_path: Path, cleaner: Cleaner) -> None:
+    out = tmp_path / "out"
+    (out / PENDING_FOLDER).mkdir(parents=True)
+    (out / PENDING_FOLDER / "0").write_bytes(b'{"input": "cut short')
+    summary = run(corpus, out, cleaner, fmt="json")
+    assert summary.cleaned == 3
+    assert files_under(out) == {"kompas.json", "banjir.json", "daerah/panen.json", STATE_FILE}
+
+
+def test_an_output_that_cannot_take_its_name_fails_its_input_alone(
+    corpus: Path, tmp_path: Path, cleaner: Cleaner
+) -> None:
+    out = tmp_path / "out"
+    (out / "kompas.json").mkdir(parents=True)  # a folder where an output goes
+    long_name = "x" * 251 + ".txt"  # a name the file system takes; its output, x*251.json, is one byte over
+    (corpus / long_name).write_text(PANEN, encoding="utf-8")
+    summary = run(corpus, out, cleaner, fmt="json")
+    failed = dict(summary.failed)
+    assert failed[str(corpus / "kompas.txt")] == "cannot write output: Is a directory"
+    assert failed[str(corpus / long_name)] == "cannot write output: File name too long"
+    assert summary.cleaned == 2
+    assert files_under(out) == {"banjir.json", "daerah/panen.json", STATE_FILE}
+
+
+def test_a_disk_that_fails_the_flush_names_no_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(folder: Path, files: list[Path]) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO), str(folder))
+
+    monkeypatch.setattr(storage, "to_disk", failing)
+    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=10, seconds=3600)
+    files.open()
+    files.write(tmp_path / "a.json", b"a")
+    with pytest.raises(FlushError, match="cannot flush finished outputs to the disk: Input/output error"):
+        files.flush()
+    files.close()
+    assert files_under(tmp_path) == set()  # nothing under a name that the disk may not hold
