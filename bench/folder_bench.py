@@ -7,13 +7,14 @@ page, a numbered line in a text) so no two files are equal. Then, in one run, it
 
   cleaner clean FOLDER --workers 1     (all documents)
   cleaner clean FOLDER --workers 2     (all documents)
-  trafilatura --input-dir HTML --parallel 2   (the same HTML pages only)
+  trafilatura --input-dir HTML --parallel 2   (the same HTML pages only) and
+  cleaner clean HTML --workers 2       in --html-rounds rounds (default 2) of alternating order
   cleaner clean SMALL --workers 2      (the first --small documents, default 2,000)
 
 and prints docs/s, the peak RSS of the whole process tree (sampled from /proc every 0.1 s),
 the peak RSS of the largest single process, the 1 -> 2 worker scaling and the RSS at
 --small vs --docs documents. Work happens under --work (default: a temporary folder); the
-machine may be shared, so run it twice and read the spread.
+machine may be shared, so run it twice and read the spread (the HTML rounds show it too).
 
     .venv/bin/python bench/folder_bench.py [--docs 20000] [--small 2000] [--work /tmp/fb]
 """
@@ -148,6 +149,9 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=2_000)
     parser.add_argument("--work", type=Path, help="work folder (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--html-rounds", type=int, default=2, help="HTML comparisons, in alternating order (default 2)"
+    )
     args = parser.parse_args()
     if not SHARED.is_dir():
         print(f"needs {SHARED}", file=sys.stderr)
@@ -168,45 +172,9 @@ def main() -> int:
     )
 
     cleaner = [str(BIN / "cleaner"), "clean", "--format", "jsonl", "-q"]
-    runs = [
-        (
-            "cleaner --workers 1",
-            [*cleaner, str(corpus), "-o", str(work / "out1"), "--workers", "1"],
-            args.docs,
-        ),
-        (
-            "cleaner --workers 2",
-            [*cleaner, str(corpus), "-o", str(work / "out2"), "--workers", "2"],
-            args.docs,
-        ),
-        (
-            "trafilatura --parallel 2 (HTML only)",
-            [
-                str(BIN / "trafilatura"),
-                "--input-dir",
-                str(html_only),
-                "-o",
-                str(work / "traf"),
-                "--parallel",
-                "2",
-            ],
-            html_docs,
-        ),
-        (
-            "cleaner --workers 2 (HTML only)",
-            [*cleaner, str(html_only), "-o", str(work / "out-html"), "--workers", "2"],
-            html_docs,
-        ),
-        (
-            f"cleaner --workers 2, first {args.small}",
-            [*cleaner, str(small), "-o", str(work / "out-small"), "--workers", "2"],
-            args.small,
-        ),
-    ]
-    results = []
-    for label, argv, docs in runs:
+
+    def timed(label: str, argv: list[str], docs: int) -> Result:
         result = run(label, argv, docs, work)
-        results.append(result)
         print(
             f"{label:<40} {result.docs:>6} docs {result.seconds:>7.1f} s {result.rate:>7.1f} docs/s  "
             f"({result.docs / result.cpu:>6.1f} per CPU s)  "
@@ -214,20 +182,50 @@ def main() -> int:
             + (f"  EXIT {result.code}" if result.code not in (0, 1) else ""),
             flush=True,
         )
-    one, two, traf, html, few = results
+        return result
+
+    def whole(workers: int) -> Result:
+        argv = [*cleaner, str(corpus), "-o", str(work / f"out{workers}"), "--workers", str(workers)]
+        return timed(f"cleaner --workers {workers}", argv, args.docs)
+
+    one, two = whole(1), whole(2)
+    # The HTML comparison in rounds of alternating order (trafilatura first, then cleaner
+    # first, ...), each into a fresh output: a machine whose speed drifts over minutes
+    # favours neither, and the rounds show the spread.
+    rounds: list[tuple[Result, Result]] = []  # (trafilatura, cleaner)
+    for r in range(args.html_rounds):
+        traf_argv = [str(BIN / "trafilatura"), "--input-dir", str(html_only), "-o", str(work / f"traf{r}")]
+        ours_argv = [*cleaner, str(html_only), "-o", str(work / f"out-html{r}"), "--workers", "2"]
+        specs = {
+            "traf": (f"trafilatura --parallel 2 (HTML), round {r + 1}", [*traf_argv, "--parallel", "2"]),
+            "ours": (f"cleaner --workers 2 (HTML), round {r + 1}", ours_argv),
+        }
+        order = ("traf", "ours") if r % 2 == 0 else ("ours", "traf")
+        done = {key: timed(*specs[key], html_docs) for key in order}
+        rounds.append((done["traf"], done["ours"]))
+    few = timed(
+        f"cleaner --workers 2, first {args.small}",
+        [*cleaner, str(small), "-o", str(work / "out-small"), "--workers", "2"],
+        args.small,
+    )
     print(
         f"\n1 -> 2 workers: {two.rate / one.rate:.2f}x wall clock; "
         f"CPU seconds {one.cpu:.0f} (1 worker) vs {two.cpu:.0f} (2 workers)"
     )
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine)")
     html_share = html_docs / args.docs
+    for r, (traf, html) in enumerate(rounds, 1):
+        print(
+            f"HTML pages, 2 processes each, round {r}: cleaner {html.rate:.1f}/s "
+            f"({html.docs / html.cpu:.1f} per CPU s), trafilatura {traf.rate:.1f}/s "
+            f"({traf.docs / traf.cpu:.1f} per CPU s): {html.rate / traf.rate:.2f}x"
+        )
+    traf_seconds = sum(traf.seconds for traf, _ in rounds)
+    ours_seconds = sum(html.seconds for _, html in rounds)
+    print(f"HTML pages, all rounds: cleaner {traf_seconds / ours_seconds:.2f}x trafilatura's pages/s")
     print(
-        f"HTML pages, 2 processes each: cleaner {html.rate:.1f}/s ({html.docs / html.cpu:.1f} per CPU s), "
-        f"trafilatura {traf.rate:.1f}/s ({traf.docs / traf.cpu:.1f} per CPU s): {html.rate / traf.rate:.2f}x"
-    )
-    print(
-        f"trafilatura --parallel 2: {traf.rate:.1f} HTML pages/s; cleaner --workers 2 on the mixed folder: "
-        f"{two.rate:.1f} docs/s ({html_share:.0%} HTML)"
+        f"trafilatura --parallel 2: {len(rounds) * html_docs / traf_seconds:.1f} HTML pages/s; "
+        f"cleaner --workers 2 on the mixed folder: {two.rate:.1f} docs/s ({html_share:.0%} HTML)"
     )
     print(
         f"RSS at {args.small} vs {args.docs} documents (2 workers): "
