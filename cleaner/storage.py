@@ -166,32 +166,42 @@ NAME_MAX = 255  # bytes in a file name: Linux's and macOS's file systems
 
 def to_disk(folder: Path, files: list[Path]) -> None:
     """The data of `files` (all in `folder`) on the disk: one syncfs(2) of the folder's file
-    system where the C library has it (Linux), else an fsync per file."""
+    system where the C library has it (Linux), else an fsync per file. A file system that
+    refuses syncfs for want of support gets the fsyncs too; a failing disk is an error."""
     syncfs = _syncfs()
-    if syncfs is None:
-        for path in files:
-            fd = os.open(path, os.O_RDWR)  # Windows flushes only a file opened for writing
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        if syncfs(fd) != 0:
-            code = ctypes.get_errno()
-            raise OSError(code, os.strerror(code), str(folder))
-    finally:
-        os.close(fd)
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            syncfs(fd)
+            return
+        except OSError as exc:
+            if exc.errno in OUTPUT_LOST:
+                raise
+        finally:
+            os.close(fd)
+    for path in files:
+        fd = os.open(path, os.O_RDWR)  # Windows flushes only a file opened for writing
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 @functools.cache
-def _syncfs() -> Callable[[int], int] | None:
-    """libc's syncfs, which the os module does not offer; None where there is none."""
+def _syncfs() -> Callable[[int], None] | None:
+    """libc's syncfs, which the os module does not offer, raising OSError as os functions do;
+    None where there is none."""
     try:
-        return ctypes.CDLL(None, use_errno=True).syncfs
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
     except (AttributeError, OSError, TypeError):  # no syncfs: macOS; no C library by that name: Windows
         return None
+
+    def call(fd: int) -> None:
+        if syncfs(fd) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+
+    return call
 
 
 def filesystem_now(folder: Path) -> int:

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import orjson
@@ -487,3 +488,53 @@ def test_a_disk_that_fails_the_flush_names_no_output(tmp_path: Path, monkeypatch
         files.flush()
     files.close()
     assert files_under(tmp_path) == set()  # nothing under a name that the disk may not hold
+
+
+@pytest.mark.parametrize("code", [errno.ENOSYS, errno.EINVAL])
+def test_a_file_system_without_syncfs_gets_an_fsync_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    def refused(fd: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    synced: list[int] = []
+    fsync = os.fsync
+    monkeypatch.setattr(storage, "_syncfs", lambda: refused)
+    monkeypatch.setattr(storage.os, "fsync", lambda fd: synced.append(fd) or fsync(fd))
+    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=10, seconds=3600)
+    files.open()
+    for name in "abc":
+        files.write(tmp_path / name, b"x")
+    files.close()
+    assert len(synced) == 3 and files_under(tmp_path) == set("abc")
+
+
+def test_a_syncfs_that_meets_a_failing_disk_stops_the_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(storage, "_syncfs", lambda: failing)
+    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=10, seconds=3600)
+    files.open()
+    files.write(tmp_path / "a", b"x")
+    with pytest.raises(FlushError, match="Input/output error"):
+        files.flush()
+    files.close()
+    assert files_under(tmp_path) == set()
+
+
+def test_syncfs_is_found_on_linux() -> None:
+    if not sys.platform.startswith("linux"):
+        pytest.skip("syncfs is Linux's")
+    syncfs = storage._syncfs()
+    assert syncfs is not None
+    fd = os.open(".", os.O_RDONLY)
+    try:
+        syncfs(fd)  # no error
+    finally:
+        os.close(fd)
+    with pytest.raises(OSError) as error:
+        syncfs(-1)
+    assert error.value.errno == errno.EBADF
