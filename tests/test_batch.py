@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -424,20 +425,6 @@ def test_outputs_reach_their_names_in_batches_each_on_disk_first(
     assert (out / "sub" / "b.json").read_bytes() == b"b.json"
 
 
-def test_without_syncfs_each_pending_file_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    synced: list[int] = []
-    fsync = os.fsync
-    monkeypatch.setattr(storage, "_syncfs", lambda: None)  # macOS: no syncfs
-    monkeypatch.setattr(storage.os, "fsync", lambda fd: synced.append(fd) or fsync(fd))
-    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=2, seconds=3600)
-    files.open()
-    for name in "abcde":
-        files.write(tmp_path / name, b"x")
-    files.close()
-    assert len(synced) == 5
-    assert files_under(tmp_path) == set("abcde")
-
-
 def test_a_folder_changed_under_the_run_stops_the_flush_keeping_what_moved(tmp_path: Path) -> None:
     files = BatchedFiles(tmp_path / PENDING_FOLDER, files=10, seconds=3600)
     files.open()
@@ -490,23 +477,34 @@ def test_a_disk_that_fails_the_flush_names_no_output(tmp_path: Path, monkeypatch
     assert files_under(tmp_path) == set()  # nothing under a name that the disk may not hold
 
 
-@pytest.mark.parametrize("code", [errno.ENOSYS, errno.EINVAL])
-def test_a_file_system_without_syncfs_gets_an_fsync_per_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
-) -> None:
-    def refused(fd: int) -> None:
+def refusing(code: int) -> Callable[[int], None]:
+    """A syncfs that the file system refuses with `code`."""
+
+    def syncfs(fd: int) -> None:
         raise OSError(code, os.strerror(code))
 
+    return syncfs
+
+
+@pytest.mark.parametrize(
+    "syncfs",
+    [None, refusing(errno.ENOSYS), refusing(errno.EINVAL)],
+    ids=["no syncfs (macOS)", "ENOSYS", "EINVAL"],
+)
+def test_without_a_working_syncfs_each_pending_file_is_fsynced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, syncfs: Callable[[int], None] | None
+) -> None:
     synced: list[int] = []
     fsync = os.fsync
-    monkeypatch.setattr(storage, "_syncfs", lambda: refused)
+    monkeypatch.setattr(storage, "_syncfs", lambda: syncfs)
     monkeypatch.setattr(storage.os, "fsync", lambda fd: synced.append(fd) or fsync(fd))
-    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=10, seconds=3600)
+    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=2, seconds=3600)
     files.open()
-    for name in "abc":
+    for name in "abcde":
         files.write(tmp_path / name, b"x")
     files.close()
-    assert len(synced) == 3 and files_under(tmp_path) == set("abc")
+    assert len(synced) == 5
+    assert files_under(tmp_path) == set("abcde")
 
 
 def test_a_syncfs_that_meets_a_failing_disk_stops_the_flush(
