@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from trafilatura.utils import repair_faulty_html
 
 from cleaner import Article, Cleaner
 from cleaner.batch import JSONL_FILE, STATE_FILE, BatchOptions, exclusive_use, run_batch
@@ -21,7 +22,7 @@ from cleaner.cli import main
 from cleaner.decode import decode_text
 from cleaner.errors import InputError
 from cleaner.limits import DocumentTimeout, rss_mb, time_budget
-from cleaner.parse import DEPTH_NOTE
+from cleaner.parse import DEPTH_NOTE, _repair
 from cleaner.pool import Lost, WorkerPool
 
 from .conftest import REPO
@@ -380,6 +381,25 @@ def test_a_deeply_nested_article_is_kept(cleaner: Cleaner, depth: int) -> None:
 
 def test_a_page_deeper_than_the_parser_allows_says_so(cleaner: Cleaner) -> None:
     assert DEPTH_NOTE in cleaner.clean_html(_nested(3000)).notes
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><body><p>Harga naik.</p></body></html>",
+        "<html><body><p>Harga\x00 naik\x0b.\x1f\ufffe</p></body></html>",  # characters XML forbids
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "http://www.w3.org/TR/x.dtd"/>\n<html><p>A</p>',
+        "<!doctype html/>",  # no line end at all
+        '<html lang="id"/>\n<body><p>A</p></body>',  # a self-closing <html/>
+        "\n\n\n\n<html/>\n<p>A</p>",  # in the fifth line: left as it is
+        "<html>\x07<br/>\n<p>A</p>",
+    ],
+)
+def test_the_repair_before_parsing_is_trafilaturas(page: str) -> None:
+    """_repair skips trafilatura's scan for forbidden characters when there is none; what it
+    returns must stay what repair_faulty_html returns."""
+    beginning = page[:50].lower()
+    assert _repair(page, beginning) == repair_faulty_html(page, beginning)
 
 
 def test_utf8_text_with_a_few_bad_bytes_stays_utf8() -> None:
