@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
+from operator import itemgetter
 from typing import NamedTuple
 
 from .settings import ZoneSettings
@@ -28,6 +30,7 @@ SENTENCE_MARKS = ".!?…:;"
 STATEMENT_MARKS = ".…"
 FINAL_MARKS = ".!?…"  # a line ending in one ended its sentence: the next line does not go on from it
 LIST_ITEM = re.compile(r"\d{1,2}[.)]\s+\S")  # "1. Jalan Braga": a numbered list item
+FIRST = itemgetter(0)
 CONTINUES = re.compile(r"^[a-z,.;:!?)\]%”’]")  # a line that goes on from the one before it
 
 DEFAULT = ZoneSettings()  # the thresholds: cleaner.settings
@@ -90,30 +93,28 @@ class Shape(NamedTuple):
 
 
 def shape(text: str, stops: frozenset[str], settings: ZoneSettings = DEFAULT) -> Shape:
+    # map() over C functions rather than comprehensions: this runs for every passage of every text
     words = WORD.findall(text)
     n = len(words) or 1
     stop = sum(map(stops.__contains__, _lowered_words(text, words))) / n if stops else 0.0
-    capitalised = sum(map(str.isupper, [w[0] for w in words])) / n
-    return Shape(len(words), len(text), stop, *_ends(text), capitalised, settings)
+    capitalised = sum(map(str.isupper, map(FIRST, words))) / n
+    last = _last_mark(text)
+    return Shape(
+        len(words), len(text), stop, last in SENTENCE_MARKS, last in STATEMENT_MARKS, capitalised, settings
+    )
 
 
-def _ends(text: str) -> tuple[bool, bool]:
-    """Whether the text ends a sentence, and a statement (with a full stop)."""
-    return _ends_with_mark(text, SENTENCE_MARKS), _ends_with_mark(text, STATEMENT_MARKS)
+def _last_mark(text: str) -> str:
+    """The text's last character before closing quotes and brackets: "." for both "... naik."
+    and "... naik.”"; a space when there is none (in no set of marks, where "" is in every
+    one). A character test, not a regex searched from every position of the passage."""
+    return text.removesuffix("\n").rstrip(CLOSERS)[-1:] or " "
 
 
-def _ends_with_mark(text: str, marks: str) -> bool:
-    """Whether the text's last character before closing quotes and brackets is one of `marks`
-    ("... naik." and "... naik.”" both end with "."). A character test, not a regex searched
-    from every position of the passage."""
-    last = text.removesuffix("\n").rstrip(CLOSERS)[-1:]
-    return last != "" and last in marks
-
-
-def _lowered_words(text: str, words: list[str]) -> list[str]:
+def _lowered_words(text: str, words: list[str]) -> Iterable[str]:
     """The words of the lowered text. ASCII text lowers letter for letter, so these are its
     words lowered; elsewhere lowering may split or join words ("İ" lowers to two characters)."""
-    return [word.lower() for word in words] if text.isascii() else WORD.findall(text.lower())
+    return map(str.lower, words) if text.isascii() else WORD.findall(text.lower())
 
 
 class Passage(NamedTuple):
@@ -142,7 +143,7 @@ def read_passages(
 
 
 def _continues(before: str, line: str) -> bool:
-    return bool(CONTINUES.match(line)) and not _ends_with_mark(before, FINAL_MARKS)
+    return bool(CONTINUES.match(line)) and _last_mark(before) not in FINAL_MARKS
 
 
 def locate_article(passages: list[Passage], settings: ZoneSettings = DEFAULT) -> tuple[int, int] | None:
