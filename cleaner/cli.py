@@ -214,7 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="ROOT",
-        help=f"fixture folders (default: {' '.join(DEFAULT_FIXTURE_ROOTS)} beside the rules folder)",
+        help=(
+            "fixture folders, or single fixtures (an input or its expected file; default:"
+            f" {' '.join(DEFAULT_FIXTURE_ROOTS)} beside the rules folder)"
+        ),
     )
     fixtures.set_defaults(run=run_fixtures)
 
@@ -737,15 +740,15 @@ def _explain_document(
 
 
 def run_fixtures(args: argparse.Namespace) -> int:
-    from .fixtures import check_fixtures, discover, update_fixtures
+    from .fixtures import check_fixtures, discover, orphans, update_fixtures
 
     missing = _missing(args.roots)
     if missing:
-        return _error(f"no such folder: {', '.join(map(str, missing))}")
+        return _error(f"no such file or folder: {', '.join(map(str, missing))}")
     cleaner = Cleaner(args.rules)
     roots = _fixture_roots(args.roots, args.rules)
     found = sum(1 for _ in discover(roots))
-    if not found:  # checking nothing must not pass
+    if not found and not orphans(roots, ()):  # checking nothing must not pass
         return _error(f"no fixtures found in {', '.join(map(str, roots))}")
     logger.info("%d fixtures in %s", found, ", ".join(map(str, roots)))
     if args.action == "update":
@@ -755,7 +758,13 @@ def run_fixtures(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         return EXIT_FAILED if failed else EXIT_OK
     diffs = check_fixtures(cleaner, roots)
-    print("\n".join(diffs) if diffs else f"All {found} fixtures match.")
+    print(
+        "\n".join(diffs)
+        if diffs
+        else "The fixture matches."
+        if found == 1
+        else f"All {found} fixtures match."
+    )
     return EXIT_FAILED if diffs else EXIT_OK
 
 

@@ -38,21 +38,36 @@ class Fixture:
 def discover(roots: Iterable[str | Path]) -> Iterator[Fixture]:
     """Every input under the roots, paired with its expected file (which may not exist yet).
     An entry named as an input that is no readable file (a dangling link, a folder named
-    x.html) is a fixture too: its check says why it cannot be cleaned, rather than skip it."""
+    x.html) is a fixture too: its check says why it cannot be cleaned, rather than skip it.
+    A root may also be one fixture, named by its input or by its expected file."""
     for root in map(Path, roots):
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if input_suffix(path) in SUFFIXES and not is_continuation(path):
-                yield Fixture(path, path.with_name(stem_of(path) + EXPECTED_SUFFIX))
+        if root.is_dir():
+            yield from (_fixture(path) for path in sorted(root.rglob("*")) if _is_input(path))
+        elif _is_input(root):
+            yield _fixture(root)
+        elif root.name.endswith(EXPECTED_SUFFIX) and root.parent.is_dir():
+            beside = (_fixture(path) for path in sorted(root.parent.iterdir()) if _is_input(path))
+            yield from (fixture for fixture in beside if fixture.expected == root)
+
+
+def _is_input(path: Path) -> bool:
+    return input_suffix(path) in SUFFIXES and not is_continuation(path)
+
+
+def _fixture(path: Path) -> Fixture:
+    return Fixture(path, path.with_name(stem_of(path) + EXPECTED_SUFFIX))
 
 
 def orphans(roots: Iterable[str | Path], fixtures: Iterable[Fixture]) -> list[str]:
     """Expected files with no input beside them among the roots' `fixtures` (an input renamed
     or deleted): checked by nothing, they would pass in silence."""
     paired = {fixture.expected for fixture in fixtures}
-    folders = [root for root in map(Path, roots) if root.is_dir()]
-    expected = {path for root in folders for path in root.rglob("*" + EXPECTED_SUFFIX)}
+    expected: set[Path] = set()
+    for root in map(Path, roots):
+        if root.is_dir():
+            expected.update(root.rglob("*" + EXPECTED_SUFFIX))
+        elif root.name.endswith(EXPECTED_SUFFIX):
+            expected.add(root)
     return [f"{path}: no input beside it (checks nothing)" for path in sorted(expected - paired)]
 
 

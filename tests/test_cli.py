@@ -223,6 +223,32 @@ def test_fixtures_that_check_nothing_are_named(tmp_path: Path, capsys: pytest.Ca
     assert "a.txt" not in out  # checked, and it matches
 
 
+def test_one_fixture_is_checked_by_its_input_or_its_expected_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`fixtures check FILE` said "no fixtures found in FILE": only folders were read."""
+    root = tmp_path / "fixtures"
+    root.mkdir()
+    for name in ("a", "b"):
+        (root / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
+    assert main(["fixtures", "update", str(root)]) == 0
+    (root / "b.expected.json").write_text("{}", encoding="utf-8")  # b no longer matches
+    (root / "lama.expected.json").write_text("{}", encoding="utf-8")  # its input is gone
+    capsys.readouterr()
+    for given in ("a.txt", "a.expected.json"):
+        assert main(["fixtures", "check", str(root / given)]) == 0
+        assert capsys.readouterr().out.strip() == "The fixture matches."
+    assert main(["fixtures", "check", str(root / "b.expected.json")]) == 1
+    assert f"{root / 'b.expected.json'} (expected)" in capsys.readouterr().out
+    assert main(["fixtures", "check", str(root / "lama.expected.json")]) == 1
+    assert f"{root / 'lama.expected.json'}: no input beside it" in capsys.readouterr().out
+    (root / "catatan.md").write_text("bukan fixture", encoding="utf-8")
+    assert main(["fixtures", "check", str(root / "catatan.md")]) == 2
+    assert "no fixtures found in" in capsys.readouterr().err
+    assert main(["fixtures", "check", str(root / "tidak-ada.txt")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("expected", [b"{broken", b"\xff\xfe", b"[1]", b'{"site": 5}'])
 def test_rules_list_counts_past_an_unreadable_expected_file(
     tmp_path: Path, expected: bytes, capsys: pytest.CaptureFixture[str]
