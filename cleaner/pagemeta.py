@@ -165,14 +165,24 @@ def _json_ld_people(node: Any, meta: PageFacts, ruleset: RuleSet) -> list[str]:
 
 
 def _people(value: str | None, meta: PageFacts, ruleset: RuleSet) -> list[str]:
+    """The names in a byline, a meta tag or JSON-LD, without a label before them, the outlet's
+    own name or a URL."""
     if not value or not isinstance(value, str):
         return []
     outlets = {x.lower() for x in (meta.site_name, meta.publisher, host_of(meta.url)) if x}
-    return [
-        n
-        for n in split_names(value)
-        if n.lower() not in outlets and not ruleset.url_like.search(n) and len(n) < 80
-    ]
+    names = [_without_label(name, ruleset) for name in split_names(value)]
+    return [n for n in names if n.lower() not in outlets and not ruleset.url_like.search(n) and len(n) < 80]
+
+
+def _without_label(name: str, ruleset: RuleSet) -> str:
+    """A name without the byline label a page wrote into its metadata (the rules'
+    labels.byline): "By John Smith" and "Oleh: Budi" are John Smith and Budi. Without a colon
+    only before two words or more, since a label word may be a name: "Oleh Bilous" is one."""
+    label = ruleset.byline_label.match(name)
+    if label is None:
+        return name
+    rest = name[label.end() :]
+    return rest if ":" in label.group() or len(rest.split()) >= 2 else name
 
 
 def read_byline(meta: PageFacts, tree: lxml_html.HtmlElement, ruleset: RuleSet) -> Metadata:

@@ -91,6 +91,26 @@ def test_an_organisation_is_never_an_author(
     assert cleaner.clean_html(news_page({"author": author}), url=url).authors == expected
 
 
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("By TOM KRISHER", ["TOM KRISHER"]),  # as AP pages write JSON-LD
+        ({"@type": "Person", "name": "By Jane Doe"}, ["Jane Doe"]),
+        ("Oleh: Budi", ["Budi"]),
+        ("Reporter : Rina Marlina", ["Rina Marlina"]),
+        ("By Ann Lee and Bob Roe", ["Ann Lee", "Bob Roe"]),
+        # hard negatives: a label word that is part of a name
+        ("Oleh Bilous", ["Oleh Bilous"]),  # a Ukrainian given name, not "by"
+        ("Byron Smith", ["Byron Smith"]),
+        ("Editora Santos", ["Editora Santos"]),
+    ],
+)
+def test_a_byline_label_in_json_ld_is_not_part_of_the_name(
+    cleaner: Cleaner, author: object, expected: list[str]
+) -> None:
+    assert cleaner.clean_html(news_page({"author": author}), url="https://example.com/a").authors == expected
+
+
 @pytest.fixture(scope="module")
 def byline_cleaner(tmp_path_factory: pytest.TempPathFactory) -> Cleaner:
     return Cleaner(
