@@ -689,11 +689,11 @@ MAX_BATCH = 32
 
 def _attempt_all(
     jobs: list[Input], cleaner: Cleaner, workers: int, fmt: Format, limits: Limits, memory_mb: float | None
-) -> Generator[tuple[Input, Outcome], None, None]:
-    """(input, outcome) pairs, in completion order when workers > 1."""
+) -> Generator[tuple[int, Outcome], None, None]:
+    """(place in `jobs`, outcome) pairs, in completion order when workers > 1."""
     if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield job, _attempt(cleaner, job.to_source(), job.source, fmt, limits)
+        for index, job in enumerate(jobs):
+            yield index, _attempt(cleaner, job.to_source(), job.source, fmt, limits)
         return
     hard = limits.timeout + HARD_TIMEOUT_GRACE if limits.timeout else None
     # Batches small enough that every worker gets several, large enough to make the hand-over cheap.
@@ -710,23 +710,22 @@ def _attempt_all(
         batch_size=batch,
     ) as pool:
         for index, result in pool.map(items):
-            yield jobs[index], Failed(result.reason) if isinstance(result, Lost) else result
+            yield index, Failed(result.reason) if isinstance(result, Lost) else result
 
 
 def in_input_order(
-    outcomes: Generator[tuple[Input, Outcome], None, None], jobs: list[Input]
-) -> Generator[tuple[Input, Outcome], None, None]:
-    """The outcomes in the order of `jobs`, each held back until those before it are out.
-    Workers finish in any order; what waits is a few batches' records, or those finished
-    while a slow document takes its time budget."""
-    place = {id(job): i for i, job in enumerate(jobs)}
-    held: dict[int, tuple[Input, Outcome]] = {}
+    outcomes: Generator[tuple[int, Outcome], None, None],
+) -> Generator[tuple[int, Outcome], None, None]:
+    """The (place, outcome) pairs in the order of their places, each held back until those
+    before it are out. Workers finish in any order; what waits is a few batches' records, or
+    those finished while a slow document takes its time budget."""
+    held: dict[int, Outcome] = {}
     following = 0
     with contextlib.closing(outcomes):  # closed early (an interruption): the workers stop too
-        for job, outcome in outcomes:
-            held[place[id(job)]] = (job, outcome)
+        for index, outcome in outcomes:
+            held[index] = outcome
             while following in held:
-                yield held.pop(following)
+                yield following, held.pop(following)
                 following += 1
 
 
@@ -883,13 +882,13 @@ def _clean_all(plan: _Plan, writer: _Writer, summary: Summary, run: _Run) -> dic
         # One file or stdout: the same bytes with any workers. Duplicates: the first in input
         # order is the original, not the first to finish, so two runs mark the same records.
         if isinstance(writer, _StreamWriter) or run.duplicates is not None:
-            outcomes = in_input_order(outcomes, todo)
+            outcomes = in_input_order(outcomes)
         # closing: an interruption while a record is written stops the workers at once too
         with bar, contextlib.closing(outcomes):
-            for k, (job, outcome) in enumerate(outcomes):
-                if run.duplicates is not None:
-                    _index_written(plan.before[k], writer, run.duplicates)
-                _settle(job, outcome, writer, summary, run.duplicates)
+            for index, outcome in outcomes:
+                if run.duplicates is not None:  # in input order: index counts up from 0
+                    _index_written(plan.before[index], writer, run.duplicates)
+                _settle(todo[index], outcome, writer, summary, run.duplicates)
                 bar.update()
         extra = writer.finish()
     finally:
