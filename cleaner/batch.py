@@ -31,7 +31,7 @@ import secrets
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
@@ -125,7 +125,9 @@ def _unsupported_reason(path: Path) -> str:
 @dataclass(frozen=True, slots=True)
 class Input:
     path: Path  # where to read it
-    rel: Path  # relative to the folder it was found in (its file name when given as a file)
+    # relative to the folder it was found in (its file name when given as a file); a string,
+    # not a Path: a million inputs are held at once, and only json/txt outputs need it
+    rel: str
     problem: str | None = None  # why it cannot even be attempted (missing, unsupported type, a link loop)
     # The absolute, resolved path (bytes that are not UTF-8 escaped as \xNN): the input's name in
     # records and reports, and its key, so `dir` and `$PWD/dir` are the same input.
@@ -160,9 +162,9 @@ def collect_inputs(
             found = list(_container_inputs(given, fields, staging=staging, max_bytes=max_bytes))
         elif given.is_file():
             problem = None if input_suffix(given) else _unsupported_reason(given)
-            found = [_input(given, Path(given.name), problem, given_file=True)]
+            found = [_input(given, given.name, problem, given_file=True)]
         else:
-            found = [_input(given, Path(given.name), NOT_REGULAR if given.exists() else "not found")]
+            found = [_input(given, given.name, NOT_REGULAR if given.exists() else "not found")]
         for item in found:
             if item.source not in seen:
                 seen.add(item.source)
@@ -181,16 +183,17 @@ def _walk(folder: Path, excluded: Path | None) -> Iterator[Input]:
     def report(exc: OSError) -> None:  # a subfolder that cannot be listed is a failed input, not a crash
         where = Path(exc.filename or folder)
         problem = f"unreadable folder: {exc.strerror}"
-        unreadable.append(_input(where, Path(where.name or "."), problem))
+        unreadable.append(_input(where, where.name or ".", problem))
 
     for root, real_root, files in _folders(folder, excluded, report):
         for source in folder_sources(root, files):
-            yield _input(source.path, source.path.relative_to(folder), resolved=source, real_folder=real_root)
+            rel = str(source.path.relative_to(folder))
+            yield _input(source.path, rel, resolved=source, real_folder=real_root)
         for name in sorted(files):
             kind = None if name.startswith(".") else container_kind(Path(name))
             if kind == "warc":
                 path = root / name
-                yield from _container_inputs(path, JsonlFields(), rel=path.relative_to(folder))
+                yield from _container_inputs(path, JsonlFields(), rel=str(path.relative_to(folder)))
             elif kind == "jsonl":
                 left_out.append(root / name)
     if left_out:
@@ -239,7 +242,7 @@ def _folders(
 
 def _input(
     path: Path,
-    rel: Path,
+    rel: str,
     problem: str | None = None,
     *,
     resolved: Source | None = None,
@@ -269,7 +272,7 @@ def _container_inputs(
     path: Path,
     fields: JsonlFields,
     *,
-    rel: Path | None = None,
+    rel: str | None = None,
     staging: Path | None = None,
     max_bytes: int = MAX_BYTES,
 ) -> Iterator[Input]:
@@ -278,7 +281,7 @@ def _container_inputs(
     breaks off or is corrupt is one failed input after the documents read before the break
     (as the Spark job reads it): a bad byte near the end of a crawl loses nothing before it."""
     kind = container_kind(path)
-    rel = rel or Path(path.name)
+    rel = rel or path.name
     real = escaped(path.resolve())
     if not path.is_file():  # a link to a device or a pipe, read for ever
         yield Input(path, rel, NOT_REGULAR, source=real)
@@ -306,7 +309,7 @@ def _container_inputs(
                 jsonl=fields if kind == "jsonl" else None,
             )
             name = f"{real}#{entry.name}"
-            yield Input(path, rel / f"{number:07}", entry.problem, source=name, resolved=source)
+            yield Input(path, f"{rel}/{number:07}", entry.problem, source=name, resolved=source)
     except Exception as exc:  # a corrupt container is one failed input, never the run
         broken = describe(exc)
     if broken:
@@ -537,9 +540,10 @@ class _TreeWriter:
         self.files = BatchedFiles(out_dir / PENDING_FOLDER)
 
     def output_file(self, job: Input) -> Path:
-        suffix = input_suffix(job.rel) or job.rel.suffix
-        stem = job.rel.name[: len(job.rel.name) - len(suffix)]
-        return self.out_dir / job.rel.parent / f"{stem}.{self.fmt}"
+        rel = Path(job.rel)
+        suffix = input_suffix(rel) or rel.suffix
+        stem = rel.name[: len(rel.name) - len(suffix)]
+        return self.out_dir / rel.parent / f"{stem}.{self.fmt}"
 
     def is_up_to_date(self, job: Input) -> bool:
         out_mtime, in_mtime = _mtime_ns(self.output_file(job)), _mtime_ns(job.path)
@@ -897,7 +901,7 @@ def _clean_all(plan: _Plan, writer: _Writer, summary: Summary, run: _Run) -> dic
     return extra
 
 
-def _index_written(jobs: list[Input], writer: _Writer, duplicates: DuplicateIndex) -> None:
+def _index_written(jobs: Sequence[Input], writer: _Writer, duplicates: DuplicateIndex) -> None:
     """Records written by an earlier, interrupted run, indexed at their place in input order:
     a resumed run marks what one uninterrupted run would (their text is read back from the
     output and fingerprinted here; --fields without text leaves them out)."""
@@ -1018,7 +1022,7 @@ class _Plan:
     todo: list[Input] = field(default_factory=list)  # the inputs to clean now
     # before[k]: the inputs skipped as up to date between todo[k - 1] and todo[k], in input
     # order: what a duplicate index must have seen when todo[k] is settled
-    before: list[list[Input]] = field(default_factory=list)
+    before: list[Sequence[Input]] = field(default_factory=list)
 
 
 def _plan(jobs: list[Input], writer: _Writer, summary: Summary, *, force: bool) -> _Plan:
@@ -1034,7 +1038,7 @@ def _plan(jobs: list[Input], writer: _Writer, summary: Summary, *, force: bool) 
             skipped.append(job)
         else:
             plan.todo.append(job)
-            plan.before.append(skipped)
+            plan.before.append(skipped or ())  # one empty tuple for all: a million inputs have a place each
             skipped = []
     return plan
 
