@@ -758,14 +758,11 @@ def run_fixtures(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         return EXIT_FAILED if failed else EXIT_OK
     diffs = check_fixtures(cleaner, roots)
-    print(
-        "\n".join(diffs)
-        if diffs
-        else "The fixture matches."
-        if found == 1
-        else f"All {found} fixtures match."
-    )
-    return EXIT_FAILED if diffs else EXIT_OK
+    if diffs:
+        print("\n".join(diffs))
+        return EXIT_FAILED
+    print("The fixture matches." if found == 1 else f"All {found} fixtures match.")
+    return EXIT_OK
 
 
 def run_rules(args: argparse.Namespace) -> int:

@@ -468,10 +468,16 @@ def test_a_disk_that_fails_the_flush_names_no_output(tmp_path: Path, monkeypatch
         raise OSError(errno.EIO, os.strerror(errno.EIO), str(folder))
 
     monkeypatch.setattr(storage, "to_disk", failing)
+    _assert_a_failed_flush_names_nothing(
+        tmp_path, "a.json", "cannot flush finished outputs to the disk: Input/output error"
+    )
+
+
+def _assert_a_failed_flush_names_nothing(tmp_path: Path, name: str, error: str) -> None:
     files = BatchedFiles(tmp_path / PENDING_FOLDER, files=10, seconds=3600)
     files.open()
-    files.write(tmp_path / "a.json", b"a")
-    with pytest.raises(FlushError, match="cannot flush finished outputs to the disk: Input/output error"):
+    files.write(tmp_path / name, b"a")
+    with pytest.raises(FlushError, match=error):
         files.flush()
     files.close()
     assert files_under(tmp_path) == set()  # nothing under a name that the disk may not hold
@@ -514,13 +520,7 @@ def test_a_syncfs_that_meets_a_failing_disk_stops_the_flush(
         raise OSError(errno.EIO, os.strerror(errno.EIO))
 
     monkeypatch.setattr(storage, "_syncfs", lambda: failing)
-    files = BatchedFiles(tmp_path / PENDING_FOLDER, files=10, seconds=3600)
-    files.open()
-    files.write(tmp_path / "a", b"x")
-    with pytest.raises(FlushError, match="Input/output error"):
-        files.flush()
-    files.close()
-    assert files_under(tmp_path) == set()
+    _assert_a_failed_flush_names_nothing(tmp_path, "a", "Input/output error")
 
 
 def test_syncfs_is_found_on_linux() -> None:
